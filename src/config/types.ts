@@ -1,0 +1,73 @@
+import type { ModelKind, ModelPrice, ModelTier } from '../providers/preset.js';
+
+/** The validated, frozen configuration every service is built from. Produced only by loadConfig. */
+export interface ProviderConfig {
+  readonly id: string;
+  readonly preset: string;
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Marks a self-hosted deployment; privacy routing may send sensitive requests only here. */
+  readonly onPremises: boolean;
+  readonly timeouts: {
+    readonly connectMs: number;
+    /** Time allowed until response headers (and, for streams, the first event) arrive. */
+    readonly firstByteMs: number;
+    /** Longest silence allowed between two body chunks. */
+    readonly idleMs: number;
+  };
+  readonly retry: {
+    /** Attempts per model including the first one. */
+    readonly maxAttempts: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+    /** A Retry-After longer than this is not waited for; the model fails over instead. */
+    readonly maxRetryAfterMs: number;
+  };
+}
+
+export interface ModelConfig {
+  /** The name clients send as "model". */
+  readonly id: string;
+  readonly provider: string;
+  /** The model name sent upstream. */
+  readonly upstream: string;
+  readonly tier: ModelTier;
+  readonly kind: ModelKind;
+  readonly fallbacks: readonly string[];
+  readonly vision: boolean;
+  readonly tools: boolean;
+  readonly contextWindow: number | undefined;
+  /** From the config when given, else from the preset catalogue; undefined means unpriced (billed 0 and flagged). */
+  readonly price: ModelPrice | undefined;
+}
+
+export interface GatewayConfig {
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+  };
+  readonly storage: {
+    /** `sqlite:<path>` (default `sqlite:./.tidegate/tidegate.db`) or `postgres://…`. */
+    readonly url: string;
+  };
+  readonly admin: { readonly key: string | undefined };
+  readonly circuitBreaker: {
+    readonly failureThreshold: number;
+    readonly cooldownMs: number;
+  };
+  readonly requestLog: {
+    readonly enabled: boolean;
+    readonly batchSize: number;
+    readonly flushIntervalMs: number;
+    /** Rows waiting to be written before requests wait for the writer (backpressure, never dropping). */
+    readonly queueLimit: number;
+  };
+  readonly providers: readonly ProviderConfig[];
+  readonly models: readonly ModelConfig[];
+  /** sha256 of the normalised config, stored on every request-log row. */
+  readonly hash: string;
+  /** The file it came from, or "environment" when built from API-key variables. */
+  readonly source: string;
+}

@@ -1,0 +1,80 @@
+/**
+ * The one catalogue of error codes Tidegate returns. Every error a client can see is one of these,
+ * rendered in OpenAI's error shape: {"error":{"message","type","param","code"}}.
+ * `retryable` says whether the pipeline may retry the same model or fall back to another one.
+ */
+export const errorCatalogue = {
+  // Client mistakes (never retried)
+  invalid_json: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'The request body is not valid JSON.' },
+  invalid_request: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'A field is missing or has the wrong type.' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error', retryable: false, summary: 'Send the body as application/json.' },
+  body_too_large: { status: 413, type: 'invalid_request_error', retryable: false, summary: 'The request body is larger than the configured limit.' },
+  model_not_found: { status: 404, type: 'invalid_request_error', retryable: false, summary: 'No configured model has this name.' },
+  unsupported_capability: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'The model does not support a feature the request uses.' },
+  not_found: { status: 404, type: 'invalid_request_error', retryable: false, summary: 'No such route.' },
+  method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false, summary: 'The route does not accept this HTTP method.' },
+  missing_api_key: { status: 401, type: 'authentication_error', retryable: false, summary: 'Send an API key as "Authorization: Bearer <key>" or "x-api-key".' },
+  invalid_api_key: { status: 401, type: 'authentication_error', retryable: false, summary: 'The API key is unknown or revoked.' },
+  admin_key_required: { status: 403, type: 'permission_error', retryable: false, summary: 'This route needs the admin key.' },
+
+  // Upstream outcomes, classified from each provider's own codes
+  upstream_rate_limited: { status: 429, type: 'rate_limit_error', retryable: true, summary: 'The provider is rate limiting or overloaded.' },
+  upstream_insufficient_balance: { status: 402, type: 'insufficient_quota', retryable: false, summary: 'The provider account is out of balance or quota.' },
+  upstream_content_rejected: { status: 400, type: 'content_filter_error', retryable: false, summary: 'The provider rejected the content (moderation).' },
+  upstream_auth_failed: { status: 502, type: 'upstream_error', retryable: false, summary: 'The provider rejected the gateway credentials for it.' },
+  upstream_bad_request: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'The provider rejected the request as invalid.' },
+  upstream_unavailable: { status: 502, type: 'upstream_error', retryable: true, summary: 'The provider failed or returned something unusable.' },
+  upstream_timeout: { status: 504, type: 'timeout_error', retryable: true, summary: 'The provider did not answer in time.' },
+  circuit_open: { status: 503, type: 'upstream_error', retryable: true, summary: 'The model was skipped because its circuit is open after repeated failures.' },
+
+  // Gateway itself
+  internal_error: { status: 500, type: 'server_error', retryable: false, summary: 'An unexpected gateway error; the request id is in the logs.' },
+  shutting_down: { status: 503, type: 'server_error', retryable: true, summary: 'The gateway is shutting down.' },
+} as const satisfies Record<string, { status: number; type: string; retryable: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface GatewayErrorOptions {
+  param?: string | null;
+  /** Provider-side detail kept for logs and for the error message. */
+  upstreamStatus?: number;
+  upstreamCode?: string;
+  /** Milliseconds the provider asked us to wait (Retry-After), if any. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly retryable: boolean;
+  readonly param: string | null;
+  readonly upstreamStatus: number | undefined;
+  readonly upstreamCode: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const entry = errorCatalogue[code];
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = entry.status;
+    this.type = entry.type;
+    this.retryable = entry.retryable;
+    this.param = options.param ?? null;
+    this.upstreamStatus = options.upstreamStatus;
+    this.upstreamCode = options.upstreamCode;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  toJSON(): { error: { message: string; type: string; param: string | null; code: ErrorCode } } {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+/** Any thrown value as a GatewayError; unknown failures become internal_error without leaking a stack. */
+export function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError('internal_error', 'Internal gateway error.', { cause: error });
+}

@@ -1,0 +1,61 @@
+import type { ErrorCode } from '../errors/catalogue.js';
+
+/** Wire dialect a provider speaks outbound. Everything that speaks OpenAI's shares one base adapter. */
+export type Dialect = 'openai' | 'anthropic';
+
+export type ModelTier = 'flagship' | 'light';
+export type ModelKind = 'chat' | 'embedding';
+
+/** CNY per one million tokens. */
+export interface ModelPrice {
+  input: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  output: number;
+  /** Date the price took effect (YYYY-MM-DD) and where it comes from. */
+  since: string;
+  source: string;
+}
+
+export interface CatalogueModel {
+  id: string;
+  tier: ModelTier;
+  kind: ModelKind;
+  vision?: boolean;
+  tools?: boolean;
+  reasoning?: boolean;
+  contextWindow?: number;
+  price: ModelPrice;
+}
+
+/**
+ * How a provider's own error codes map to Tidegate's catalogue. Rules are checked in order;
+ * `match` is compared, case-insensitively, with the upstream error's code, type, status code
+ * in the body (MiniMax `base_resp.status_code`, Zhipu `code`) and message.
+ */
+export interface ErrorRule {
+  status?: number;
+  match: string;
+  code: ErrorCode;
+}
+
+export interface PresetDefinition {
+  id: string;
+  displayName: string;
+  dialect: Dialect;
+  baseUrl: string;
+  /** Environment variables that enable the preset without a config file, first found wins. */
+  apiKeyEnv: readonly string[];
+  auth: 'bearer' | 'x-api-key';
+  /** Extra headers every call carries (Anthropic's version header). */
+  headers?: Readonly<Record<string, string>>;
+  /** Whether the provider accepts `stream_options.include_usage` (nearly all OpenAI-dialect ones do). */
+  streamUsageOption: boolean;
+  /** Parameter rules the provider enforces; the gateway adjusts and reports, never silently. */
+  temperatureRange?: { min: number; max: number; exclusiveMin?: boolean };
+  /** finish_reason values the provider uses for a moderation cut-off, mapped to content_filter. */
+  moderationFinishReasons?: readonly string[];
+  errorRules: readonly ErrorRule[];
+  models: readonly CatalogueModel[];
+  notes?: string;
+}

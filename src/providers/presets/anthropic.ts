@@ -1,0 +1,26 @@
+import type { PresetDefinition } from '../preset.js';
+
+// Native Messages API outbound. input_tokens excludes cache reads and writes.
+export const anthropic: PresetDefinition = {
+  id: 'anthropic',
+  displayName: 'Anthropic',
+  dialect: 'anthropic',
+  baseUrl: 'https://api.anthropic.com/v1',
+  apiKeyEnv: ['ANTHROPIC_API_KEY'],
+  auth: 'x-api-key',
+  headers: { 'anthropic-version': '2023-06-01' },
+  streamUsageOption: false,
+  errorRules: [
+    { match: 'overloaded_error', code: 'upstream_rate_limited' },
+    { match: 'rate_limit_error', code: 'upstream_rate_limited' },
+    { match: 'credit balance', code: 'upstream_insufficient_balance' },
+    { match: 'authentication_error', code: 'upstream_auth_failed' },
+    { match: 'permission_error', code: 'upstream_auth_failed' },
+  ],
+  models: [
+    { id: 'claude-sonnet-4-5', tier: 'flagship', kind: 'chat', tools: true, vision: true, contextWindow: 200_000,
+      price: { input: 21.6, cacheRead: 2.16, cacheWrite: 27, output: 108, since: '2025-09-29', source: 'anthropic.com pricing at ¥7.2/$' } },
+    { id: 'claude-haiku-4-5', tier: 'light', kind: 'chat', tools: true, vision: true, contextWindow: 200_000,
+      price: { input: 7.2, cacheRead: 0.72, cacheWrite: 9, output: 36, since: '2025-10-15', source: 'anthropic.com pricing at ¥7.2/$' } },
+  ],
+};

@@ -1,0 +1,27 @@
+import type { PresetDefinition } from '../preset.js';
+
+// MiniMax. Errors can arrive as HTTP 200 with base_resp.status_code != 0; temperature must be in (0, 1].
+export const minimax: PresetDefinition = {
+  id: 'minimax',
+  displayName: 'MiniMax',
+  dialect: 'openai',
+  baseUrl: 'https://api.minimaxi.com/v1',
+  apiKeyEnv: ['MINIMAX_API_KEY'],
+  auth: 'bearer',
+  streamUsageOption: true,
+  temperatureRange: { min: 0, max: 1, exclusiveMin: true },
+  errorRules: [
+    { match: '1008', code: 'upstream_insufficient_balance' },
+    { match: '1002', code: 'upstream_rate_limited' },
+    { match: '1039', code: 'upstream_rate_limited' },
+    { match: '1026', code: 'upstream_content_rejected' },
+    { match: '1027', code: 'upstream_content_rejected' },
+    { match: '1004', code: 'upstream_auth_failed' },
+  ],
+  models: [
+    { id: 'MiniMax-M3', tier: 'flagship', kind: 'chat', tools: true, reasoning: true, contextWindow: 1_000_000,
+      price: { input: 2.16, cacheRead: 0.43, cacheWrite: 2.7, output: 8.64, since: '2026-01-01', source: 'platform.minimax.io ($0.30/$1.2 at 7.2)' } },
+    { id: 'MiniMax-M1', tier: 'light', kind: 'chat', tools: true, reasoning: true, contextWindow: 1_000_000,
+      price: { input: 0.8, output: 8, since: '2025-06-16', source: 'syaoranwe/LLM-Price (0–32K)' } },
+  ],
+};
