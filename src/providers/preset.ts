@@ -51,6 +51,8 @@ export interface PresetDefinition {
   headers?: Readonly<Record<string, string>>;
   /** Whether the provider accepts `stream_options.include_usage` (nearly all OpenAI-dialect ones do). */
   streamUsageOption: boolean;
+  /** Whether assistant turns may carry `reasoning_content` back (DeepSeek requires it on thinking tool turns). */
+  acceptsReasoningContent?: boolean;
   /** Parameter rules the provider enforces; the gateway adjusts and reports, never silently. */
   temperatureRange?: { min: number; max: number; exclusiveMin?: boolean };
   /** finish_reason values the provider uses for a moderation cut-off, mapped to content_filter. */

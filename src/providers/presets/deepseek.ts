@@ -10,6 +10,7 @@ export const deepseek: PresetDefinition = {
   apiKeyEnv: ['DEEPSEEK_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  acceptsReasoningContent: true,
   errorRules: [
     { status: 402, match: 'insufficient balance', code: 'upstream_insufficient_balance' },
     { status: 400, match: 'content exists risk', code: 'upstream_content_rejected' },

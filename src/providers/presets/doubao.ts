@@ -9,6 +9,7 @@ export const doubao: PresetDefinition = {
   apiKeyEnv: ['ARK_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  acceptsReasoningContent: true,
   errorRules: [
     { match: 'accountoverdueerror', code: 'upstream_insufficient_balance' },
     { match: 'riskdetection', code: 'upstream_content_rejected' },

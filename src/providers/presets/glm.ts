@@ -9,6 +9,7 @@ export const glm: PresetDefinition = {
   apiKeyEnv: ['ZHIPUAI_API_KEY', 'ZHIPU_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  acceptsReasoningContent: true,
   moderationFinishReasons: ['sensitive'],
   errorRules: [
     { match: '1113', code: 'upstream_insufficient_balance' },

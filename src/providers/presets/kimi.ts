@@ -9,6 +9,7 @@ export const kimi: PresetDefinition = {
   apiKeyEnv: ['MOONSHOT_API_KEY', 'KIMI_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  acceptsReasoningContent: true,
   errorRules: [
     { match: 'exceeded_current_quota_error', code: 'upstream_insufficient_balance' },
     { match: 'rate_limit_reached_error', code: 'upstream_rate_limited' },

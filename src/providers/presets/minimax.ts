@@ -9,6 +9,7 @@ export const minimax: PresetDefinition = {
   apiKeyEnv: ['MINIMAX_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  acceptsReasoningContent: true,
   temperatureRange: { min: 0, max: 1, exclusiveMin: true },
   errorRules: [
     { match: '1008', code: 'upstream_insufficient_balance' },

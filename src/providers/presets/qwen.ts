@@ -9,6 +9,7 @@ export const qwen: PresetDefinition = {
   apiKeyEnv: ['DASHSCOPE_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  acceptsReasoningContent: true,
   errorRules: [
     { match: 'arrearage', code: 'upstream_insufficient_balance' },
     { match: 'data_inspection_failed', code: 'upstream_content_rejected' },

@@ -8,6 +8,7 @@ export const stepfun: PresetDefinition = {
   apiKeyEnv: ['STEPFUN_API_KEY', 'STEP_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  acceptsReasoningContent: true,
   errorRules: [],
   models: [
     { id: 'step-3.7-flash', tier: 'flagship', kind: 'chat', tools: true, reasoning: true, contextWindow: 256_000,

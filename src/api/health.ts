@@ -1,0 +1,18 @@
+import type { Exchange } from '../http/exchange.js';
+import { sendJson } from '../http/respond.js';
+import type { Services } from '../pipeline/services.js';
+
+export const version = '0.1.0';
+
+/** GET /healthz: liveness plus what an operator checks first. */
+export function health(services: Services, exchange: Exchange): void {
+  const open = services.breakers.snapshot().filter((circuit) => circuit.state !== 'closed');
+  sendJson(exchange.response, 200, {
+    status: 'ok',
+    version,
+    config_hash: services.config.hash,
+    providers: services.config.providers.length,
+    models: services.config.models.length,
+    circuits_not_closed: open,
+  });
+}

@@ -1,0 +1,84 @@
+import type { ChatRequest } from '../canonical/chat.js';
+import { GatewayError } from '../errors/catalogue.js';
+import type { RequestNeeds } from '../routing/policy.js';
+
+const roles = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+
+function invalid(param: string, message: string): GatewayError {
+  return new GatewayError('invalid_request', `${param}: ${message}`, { param });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkNumber(body: Record<string, unknown>, key: string, rule: { integer?: boolean; min?: number; max?: number } = {}): void {
+  const value = body[key];
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(key, `expected a number, got ${JSON.stringify(value)}`);
+  if (rule.integer && !Number.isInteger(value)) throw invalid(key, 'expected an integer');
+  if (rule.min !== undefined && value < rule.min) throw invalid(key, `must be at least ${rule.min}`);
+  if (rule.max !== undefined && value > rule.max) throw invalid(key, `must be at most ${rule.max}`);
+}
+
+function checkContent(content: unknown, param: string, role: string): { images: number } {
+  if (content === null || content === undefined) {
+    if (role === 'assistant') return { images: 0 };
+    throw invalid(param, 'is required');
+  }
+  if (typeof content === 'string') return { images: 0 };
+  if (!Array.isArray(content)) throw invalid(param, 'expected a string or an array of content parts');
+  let images = 0;
+  content.forEach((part, index) => {
+    const at = `${param}[${index}]`;
+    if (!isObject(part) || typeof part.type !== 'string') throw invalid(at, 'expected a content part with a "type"');
+    if (part.type === 'text' && typeof part.text !== 'string') throw invalid(`${at}.text`, 'expected a string');
+    if (part.type === 'image_url') {
+      const image = part.image_url;
+      if (!isObject(image) || typeof image.url !== 'string' || image.url.length === 0) throw invalid(`${at}.image_url.url`, 'expected a URL or data URL string');
+      images += 1;
+    }
+  });
+  return { images };
+}
+
+/** Validate a Chat Completions body at the boundary; returns the request and what it needs from a model. */
+export function validateChatRequest(body: unknown): { request: ChatRequest; needs: RequestNeeds } {
+  if (!isObject(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+  if (typeof body.model !== 'string' || body.model.length === 0) throw invalid('model', 'expected a non-empty string');
+  if (!Array.isArray(body.messages) || body.messages.length === 0) throw invalid('messages', 'expected a non-empty array');
+  let images = 0;
+  body.messages.forEach((message, index) => {
+    const at = `messages[${index}]`;
+    if (!isObject(message)) throw invalid(at, 'expected an object');
+    if (typeof message.role !== 'string' || !roles.has(message.role)) {
+      throw invalid(`${at}.role`, `expected one of ${[...roles].join(', ')}`);
+    }
+    const hasToolCalls = Array.isArray(message.tool_calls) && message.tool_calls.length > 0;
+    images += checkContent(message.content, `${at}.content`, hasToolCalls ? 'assistant' : message.role === 'assistant' ? 'assistant' : message.role).images;
+    if (message.role === 'tool' && typeof message.tool_call_id !== 'string') throw invalid(`${at}.tool_call_id`, 'expected a string');
+  });
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw invalid('stream', 'expected a boolean');
+  if (body.stream_options !== undefined && body.stream_options !== null && !isObject(body.stream_options)) throw invalid('stream_options', 'expected an object');
+  checkNumber(body, 'temperature', { min: 0, max: 2 });
+  checkNumber(body, 'top_p', { min: 0, max: 1 });
+  checkNumber(body, 'max_tokens', { integer: true, min: 1 });
+  checkNumber(body, 'max_completion_tokens', { integer: true, min: 1 });
+  checkNumber(body, 'n', { integer: true, min: 1, max: 128 });
+  checkNumber(body, 'seed', { integer: true });
+  checkNumber(body, 'presence_penalty', { min: -2, max: 2 });
+  checkNumber(body, 'frequency_penalty', { min: -2, max: 2 });
+  if (body.tools !== undefined && body.tools !== null) {
+    if (!Array.isArray(body.tools)) throw invalid('tools', 'expected an array');
+    body.tools.forEach((tool, index) => {
+      if (!isObject(tool) || !isObject(tool.function) || typeof tool.function.name !== 'string') {
+        throw invalid(`tools[${index}]`, 'expected {"type":"function","function":{"name":…}}');
+      }
+    });
+  }
+  if (body.response_format !== undefined && body.response_format !== null) {
+    if (!isObject(body.response_format) || typeof body.response_format.type !== 'string') throw invalid('response_format', 'expected an object with a "type"');
+  }
+  const tools = Array.isArray(body.tools) && body.tools.length > 0;
+  return { request: body as unknown as ChatRequest, needs: { kind: 'chat', vision: images > 0, tools } };
+}

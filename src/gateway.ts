@@ -1,0 +1,117 @@
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from './config/types.js';
+import { Authenticator } from './http/auth.js';
+import { Router } from './http/router.js';
+import { routes } from './http/routes.js';
+import { createHttpServer, type HttpServerState } from './http/server.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { toLogRow } from './pipeline/log-row.js';
+import type { Services } from './pipeline/services.js';
+import { buildTargets } from './pipeline/targets.js';
+import { closeAgents } from './providers/http-transport.js';
+import { CircuitBreakers } from './stability/circuit-breaker.js';
+import {
+  RequestLogWriter,
+  countActiveApiKeys,
+  createApiKey,
+  listApiKeys,
+  migrate,
+  openDatabase,
+  queryRequestLog,
+  revokeApiKey,
+  verifyApiKey,
+} from './storage/index.js';
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly open: boolean;
+  readonly services: Services;
+  /** Stop taking requests, let open ones finish (up to `drainMs`), flush the request log, close the store. */
+  close(drainMs?: number): Promise<void>;
+}
+
+const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The composition root: every service is built here, once, and passed in. */
+export async function startGateway(config: GatewayConfig, options: { logger?: Logger; cwd?: string } = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger();
+  const database = await openDatabase(config.storage.url, { cwd: options.cwd });
+  await migrate(database);
+  const writer = new RequestLogWriter(database, {
+    batchSize: config.requestLog.batchSize,
+    flushIntervalMs: config.requestLog.flushIntervalMs,
+    queueLimit: config.requestLog.queueLimit,
+    onError: (error: unknown) => logger.error('request log write failed; will retry', { error: String(error) }),
+  });
+  const auth = new Authenticator(
+    { verify: (key) => verifyApiKey(database, key), countActive: () => countActiveApiKeys(database) },
+    config.admin.key,
+    await countActiveApiKeys(database),
+  );
+  const services: Services = {
+    config,
+    models: new Map(config.models.map((model) => [model.id, model])),
+    targets: buildTargets(config),
+    breakers: new CircuitBreakers(config.circuitBreaker),
+    logger,
+    ledger: {
+      record: (context) => (config.requestLog.enabled ? writer.write(toLogRow(context, config.hash)) : undefined),
+    },
+    keys: {
+      create: async (name) => {
+        const created = await createApiKey(database, name);
+        await auth.refresh();
+        return created;
+      },
+      list: () => listApiKeys(database),
+      revoke: async (id) => {
+        const revoked = await revokeApiKey(database, id);
+        await auth.refresh();
+        return revoked;
+      },
+    },
+    requestLog: { recent: (query) => queryRequestLog(database, query) },
+  };
+
+  let host = config.server.host;
+  if (auth.isOpen && !loopback.has(host)) {
+    logger.warn(`no API keys exist, so the gateway is open; binding to 127.0.0.1 instead of ${host}. Create a key with "tidegate keys create NAME" or set admin.key.`);
+    host = '127.0.0.1';
+  }
+  const state: HttpServerState = { draining: false, inFlight: new Set() };
+  const server = createHttpServer(services, new Router(routes), auth, state);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, host, () => resolve());
+  });
+  const refresher = auth.isOpen ? setInterval(() => void auth.refresh().catch(() => undefined), 5_000).unref() : undefined;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    host,
+    open: auth.isOpen,
+    services,
+    close(drainMs = 10_000) {
+      closing ??= (async () => {
+        state.draining = true;
+        if (refresher) clearInterval(refresher);
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
+        await Promise.race([Promise.all([...state.inFlight]), deadline]);
+        server.closeAllConnections();
+        await stopped;
+        await writer.close();
+        await database.close();
+        await closeAgents(config.providers);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { GatewayError } from '../errors/catalogue.js';
+
+export type Principal =
+  | { readonly kind: 'open' }
+  | { readonly kind: 'admin' }
+  | { readonly kind: 'key'; readonly keyId: string; readonly name: string };
+
+export interface KeyStore {
+  verify(key: string): Promise<{ id: string; name: string } | null>;
+  countActive(): Promise<number>;
+}
+
+const cacheLimit = 10_000;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Virtual-key authentication. With no admin key and no active virtual key the gateway is open (and
+ * the server binds to loopback only). Verified keys are cached briefly by hash, bounded; a revocation
+ * through the admin API clears the cache at once, one through the CLI takes effect within `ttlMs`.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
+  private openMode: boolean;
+
+  constructor(
+    private readonly store: KeyStore,
+    private readonly adminKey: string | undefined,
+    activeKeys: number,
+    private readonly ttlMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.openMode = adminKey === undefined && activeKeys === 0;
+  }
+
+  get isOpen(): boolean {
+    return this.openMode;
+  }
+
+  /** Re-read whether any key exists (a key created by the CLI closes an open gateway). */
+  async refresh(): Promise<void> {
+    if (this.adminKey === undefined) this.openMode = (await this.store.countActive()) === 0;
+    this.cache.clear();
+  }
+
+  async authenticate(presented: string | undefined): Promise<Principal> {
+    if (this.openMode) return { kind: 'open' };
+    if (!presented) throw new GatewayError('missing_api_key', 'No API key: send "Authorization: Bearer <key>" or "x-api-key: <key>".');
+    if (this.adminKey !== undefined && safeEqual(presented, this.adminKey)) return { kind: 'admin' };
+    const hash = sha256(presented);
+    const cached = this.cache.get(hash);
+    let principal: Principal | null;
+    if (cached && cached.expires > this.now()) principal = cached.principal;
+    else {
+      const found = await this.store.verify(presented);
+      principal = found ? { kind: 'key', keyId: found.id, name: found.name } : null;
+      if (this.cache.size >= cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(hash, { principal, expires: this.now() + this.ttlMs });
+    }
+    if (!principal) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
+    return principal;
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(sha256(a));
+  const right = Buffer.from(sha256(b));
+  return timingSafeEqual(left, right);
+}
+
+/** The key a client presented: OpenAI SDKs send a Bearer token, Anthropic SDKs x-api-key. */
+export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match) return match[1];
+  }
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
+}

@@ -1,0 +1,24 @@
+import type { RequestContext } from '../pipeline/request-context.js';
+
+/** The x-tidegate-* headers every model call carries (the cost is final only for non-streamed answers). */
+export function modelCallHeaders(context: RequestContext): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-tidegate-request-id': context.id,
+    'x-tidegate-cache': 'miss',
+    'x-tidegate-route-reason': asHeaderValue(context.routeReason || 'not routed'),
+  };
+  if (context.served) {
+    headers['x-tidegate-model'] = context.served.model.id;
+    headers['x-tidegate-provider'] = context.served.provider.id;
+  }
+  if (context.cost) headers['x-tidegate-cost-cny'] = context.cost.cny;
+  if (context.attempts.length > 1) headers['x-tidegate-attempts'] = String(context.attempts.length);
+  if (context.warnings.length > 0) headers['x-tidegate-warning'] = asHeaderValue(context.warnings.join('; '));
+  return headers;
+}
+
+/** Header values must be Latin-1 without line breaks; anything else is percent-encoded. */
+function asHeaderValue(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x20-\x7e]*$/.test(text) ? text : encodeURI(text.replace(/[\r\n]+/g, ' '));
+}

@@ -1,0 +1,53 @@
+import type { Services } from '../pipeline/services.js';
+import type { Exchange } from './exchange.js';
+
+/** Who may call a route: anyone, holders of a client key (or open mode), or the admin key only. */
+export type Access = 'public' | 'client' | 'admin';
+
+export interface Route {
+  readonly method: string;
+  readonly path: string;
+  readonly access: Access;
+  readonly handler: (services: Services, exchange: Exchange) => void | Promise<void>;
+}
+
+interface CompiledRoute extends Route {
+  readonly pattern: RegExp;
+  readonly names: string[];
+}
+
+export interface RouteMatch {
+  readonly route: Route;
+  readonly params: Record<string, string>;
+}
+
+/** A route table: exact paths and `:param` segments. */
+export class Router {
+  private readonly routes: CompiledRoute[];
+
+  constructor(routes: readonly Route[]) {
+    this.routes = routes.map((route) => {
+      const names: string[] = [];
+      const source = route.path.replace(/:([a-zA-Z]+)/g, (_all, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      });
+      return { ...route, pattern: new RegExp(`^${source}/?$`), names };
+    });
+  }
+
+  /** The matching route, 'method' when the path exists with another method, or undefined. */
+  match(method: string, path: string): RouteMatch | 'method' | undefined {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const found = route.pattern.exec(path);
+      if (!found) continue;
+      pathMatched = true;
+      if (route.method !== method) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, index) => (params[name] = decodeURIComponent(found[index + 1] ?? '')));
+      return { route, params };
+    }
+    return pathMatched ? 'method' : undefined;
+  }
+}

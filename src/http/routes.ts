@@ -1,0 +1,17 @@
+import { adminRoutes } from '../api/admin.js';
+import { chatCompletions } from '../api/chat-completions.js';
+import { embeddings } from '../api/embeddings.js';
+import { health } from '../api/health.js';
+import { anthropicMessages } from '../api/messages.js';
+import { listModels } from '../api/models.js';
+import type { Route } from './router.js';
+
+/** Every HTTP route Tidegate serves. */
+export const routes: readonly Route[] = [
+  { method: 'GET', path: '/healthz', access: 'public', handler: health },
+  { method: 'POST', path: '/v1/chat/completions', access: 'client', handler: chatCompletions },
+  { method: 'POST', path: '/v1/embeddings', access: 'client', handler: embeddings },
+  { method: 'POST', path: '/v1/messages', access: 'client', handler: anthropicMessages },
+  { method: 'GET', path: '/v1/models', access: 'client', handler: listModels },
+  ...adminRoutes,
+];

@@ -1,0 +1,115 @@
+import type { ChatRequest, ChatResponse } from '../canonical/chat.js';
+import type { NormalizedUsage } from '../canonical/usage.js';
+import { GatewayError, asGatewayError } from '../errors/catalogue.js';
+import type { StreamEvent } from '../providers/adapter.js';
+import { shapeChatRequest } from '../providers/request-shaping.js';
+import { costOf, type Cost } from '../pricing/cost.js';
+import { decideRoute, type RequestNeeds } from '../routing/policy.js';
+import { estimatePromptTokens, estimateTextTokens, messageText } from '../tokens/estimate.js';
+import { executeWithFallbacks } from './execute.js';
+import type { RequestContext } from './request-context.js';
+import type { Services } from './services.js';
+import type { Target } from './targets.js';
+
+/** Where an answer goes: the OpenAI and Anthropic HTTP encoders implement this. */
+export interface ChatSink {
+  json(response: ChatResponse, usage: NormalizedUsage, cost: Cost): void;
+  /** Called once, before the first streamed event: headers may be written now. */
+  open(): void;
+  event(event: StreamEvent): void;
+  /** The stream ended (normally or by moderation); usage is final. */
+  close(usage: NormalizedUsage, cost: Cost): void;
+  /** A failure after open(): the stream ends with an error event; usage is what was produced. */
+  failMidStream(error: GatewayError, usage: NormalizedUsage, cost: Cost): void;
+}
+
+function estimateUsage(request: ChatRequest, outputText: string): NormalizedUsage {
+  const output = estimateTextTokens(outputText);
+  return { inputUncached: estimatePromptTokens(request.messages), cacheRead: 0, cacheWrite: 0, output, reasoning: 0, imageTokens: 0, estimated: true };
+}
+
+function shapeFor(context: RequestContext, request: ChatRequest, target: Target): ChatRequest {
+  const { body, warnings } = shapeChatRequest(request, target.preset, target.model.upstream);
+  for (const warning of warnings) if (!context.warnings.includes(warning)) context.warnings.push(warning);
+  return body;
+}
+
+function settle(context: RequestContext, target: Target, usage: NormalizedUsage): Cost {
+  const cost = costOf(target.model.price, usage);
+  context.usage = usage;
+  context.cost = cost;
+  return cost;
+}
+
+/**
+ * The chat stage sequence: route (pure policy) → execute with retries, fallbacks and circuits →
+ * normalise usage → price → hand to the sink. Streams commit to a target only after its first event.
+ */
+export async function runChat(
+  services: Services,
+  context: RequestContext,
+  request: ChatRequest,
+  needs: RequestNeeds,
+  sink: ChatSink,
+  signal: AbortSignal,
+): Promise<void> {
+  context.modelRequested = request.model;
+  context.stream = request.stream === true;
+  const decision = decideRoute(services.models, request.model, needs);
+  context.routeReason = decision.reason;
+  const call = (target: Target) => ({ provider: target.provider, preset: target.preset, model: target.model, body: shapeFor(context, request, target), signal });
+
+  if (!context.stream) {
+    const { target, result } = await executeWithFallbacks(context, decision, services.targets, services.breakers, signal, (target) =>
+      target.adapter.chat(call(target)),
+    );
+    context.served = { model: target.model, provider: target.provider };
+    context.upstreamMs = context.elapsedMs();
+    const text = result.response.choices.map((choice) => messageText(choice.message)).join('');
+    const usage = result.usage.estimated ? estimateUsage(request, text) : result.usage;
+    sink.json(result.response, usage, settle(context, target, usage));
+    return;
+  }
+
+  const { target, result: opened } = await executeWithFallbacks(context, decision, services.targets, services.breakers, signal, async (target) => {
+    const iterator = target.adapter.chatStream(call(target))[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    return { iterator, first };
+  });
+  context.served = { model: target.model, provider: target.provider };
+  context.markFirstByte();
+  sink.open();
+  let usage: NormalizedUsage | undefined;
+  let outputText = '';
+  const accept = (event: StreamEvent) => {
+    if (event.type === 'usage') {
+      usage = event.usage;
+      return;
+    }
+    if (event.type === 'chunk') {
+      for (const choice of event.chunk.choices) {
+        const { delta } = choice;
+        outputText += (delta.content ?? '') + (delta.reasoning_content ?? '');
+        for (const call of delta.tool_calls ?? []) outputText += call.function?.arguments ?? '';
+      }
+    }
+    sink.event(event);
+  };
+  try {
+    let step = opened.first;
+    while (!step.done) {
+      accept(step.value);
+      step = await opened.iterator.next();
+    }
+    context.upstreamMs = context.elapsedMs();
+    const final = usage ?? estimateUsage(request, outputText);
+    sink.close(final, settle(context, target, final));
+  } catch (thrown) {
+    const error = asGatewayError(thrown);
+    context.status = error.status;
+    context.errorCode = error.code;
+    const final = usage ?? estimateUsage(request, outputText);
+    sink.failMidStream(error, final, settle(context, target, final));
+    if (signal.aborted) return;
+  }
+}

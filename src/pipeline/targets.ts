@@ -1,0 +1,33 @@
+import type { GatewayConfig, ModelConfig, ProviderConfig } from '../config/types.js';
+import type { ProviderAdapter } from '../providers/adapter.js';
+import { adapterFor } from '../providers/adapters.js';
+import type { PresetDefinition } from '../providers/preset.js';
+import { getPreset } from '../providers/registry.js';
+
+/** A configured model bound to its provider, preset and adapter: everything needed to call it. */
+export interface Target {
+  readonly model: ModelConfig;
+  readonly provider: ProviderConfig;
+  readonly preset: PresetDefinition;
+  readonly adapter: ProviderAdapter;
+  /** Circuit breakers are per provider model. */
+  readonly circuitKey: string;
+}
+
+export function buildTargets(config: GatewayConfig): Map<string, Target> {
+  const providers = new Map(config.providers.map((provider) => [provider.id, provider]));
+  const targets = new Map<string, Target>();
+  for (const model of config.models) {
+    const provider = providers.get(model.provider);
+    const preset = provider ? getPreset(provider.preset) : undefined;
+    if (!provider || !preset) throw new Error(`model ${model.id}: provider ${model.provider} is not configured`);
+    targets.set(model.id, {
+      model,
+      provider,
+      preset,
+      adapter: adapterFor(preset.dialect),
+      circuitKey: `${provider.id}/${model.upstream}`,
+    });
+  }
+  return targets;
+}
