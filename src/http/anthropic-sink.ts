@@ -9,7 +9,7 @@ import { sendJson } from './respond.js';
 
 /** Anthropic Messages output for /v1/messages, whatever provider served it. */
 export function anthropicSink(response: ServerResponse, context: RequestContext, requestedModel: string): ChatSink {
-  const encoder = new MessagesStreamEncoder(requestedModel, `msg_${context.id.replace(/-/g, '')}`);
+  const encoder = new MessagesStreamEncoder({ model: requestedModel, id: `msg_${context.id.replace(/-/g, '')}` });
   const end = (cny: string) => {
     response.addTrailers({ 'x-tidegate-cost-cny': cny });
     response.end();

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors/catalogue.js';
+import { anthropicErrorType } from '../translate/anthropic-types.js';
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
@@ -12,7 +13,12 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /** Errors always leave in OpenAI's shape with a stable code; nothing about the gateway's internals. */
-export function sendError(response: ServerResponse, error: GatewayError, headers: Record<string, string> = {}): void {
+export function sendError(
+  response: ServerResponse,
+  error: GatewayError,
+  headers: Record<string, string> = {},
+  shape: 'openai' | 'anthropic' = 'openai',
+): void {
   if (response.headersSent) {
     response.destroy();
     return;
@@ -21,5 +27,8 @@ export function sendError(response: ServerResponse, error: GatewayError, headers
   if (error.retryAfterMs !== undefined && (error.status === 429 || error.status === 503)) {
     extra['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
   }
-  sendJson(response, error.status, error.toJSON(), extra);
+  const body = error.toJSON();
+  // Anthropic SDKs read {"type":"error","error":{"type","message"}}; the OpenAI fields stay alongside.
+  const payload = shape === 'anthropic' ? { type: 'error', error: { ...body.error, type: anthropicErrorType(error) } } : body;
+  sendJson(response, error.status, payload, extra);
 }

@@ -9,6 +9,8 @@ export interface Route {
   readonly path: string;
   readonly access: Access;
   readonly handler: (services: Services, exchange: Exchange) => void | Promise<void>;
+  /** Anthropic-facing routes add Anthropic's envelope fields to the OpenAI error shape. */
+  readonly errorShape?: 'openai' | 'anthropic';
 }
 
 interface CompiledRoute extends Route {

@@ -11,7 +11,7 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/healthz', access: 'public', handler: health },
   { method: 'POST', path: '/v1/chat/completions', access: 'client', handler: chatCompletions },
   { method: 'POST', path: '/v1/embeddings', access: 'client', handler: embeddings },
-  { method: 'POST', path: '/v1/messages', access: 'client', handler: anthropicMessages },
+  { method: 'POST', path: '/v1/messages', access: 'client', handler: anthropicMessages, errorShape: 'anthropic' },
   { method: 'GET', path: '/v1/models', access: 'client', handler: listModels },
   ...adminRoutes,
 ];

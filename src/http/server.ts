@@ -38,11 +38,13 @@ async function handle(
     if (!response.writableFinished) aborter.abort();
   });
   let exchange: Exchange | undefined;
+  let errorShape: 'openai' | 'anthropic' = 'openai';
   try {
     if (state.draining) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another node.', { retryAfterMs: 1000 });
     const match = router.match(request.method ?? 'GET', url.pathname);
     if (match === undefined) throw new GatewayError('not_found', `No route ${request.method} ${url.pathname}.`);
     if (match === 'method') throw new GatewayError('method_not_allowed', `${request.method} is not allowed on ${url.pathname}.`);
+    errorShape = match.route.errorShape ?? 'openai';
     const principal = match.route.access === 'public' ? ({ kind: 'open' } as const) : await auth.authenticate(presentedKey(request.headers));
     if (match.route.access === 'admin' && principal.kind !== 'admin' && !(principal.kind === 'open' && auth.isOpen)) {
       throw new GatewayError('admin_key_required', 'This route needs the admin key (admin.key in the config or TIDEGATE_ADMIN_KEY).');
@@ -57,7 +59,7 @@ async function handle(
       context.status = error.status;
       context.errorCode = error.code;
     }
-    if (!response.headersSent) sendError(response, error, context ? modelCallHeaders(context) : {});
+    if (!response.headersSent) sendError(response, error, context ? modelCallHeaders(context) : {}, errorShape);
     else if (!response.writableEnded) response.end();
     if (!request.complete) request.resume();
   } finally {
