@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from './database.js';
+
+/** Client API keys. Only the sha256 of a key is stored; the key is shown once, at creation. */
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  /** The full key, `tg-` + 40 url-safe characters. Returned only here. */
+  key: string;
+  prefix: string;
+  createdAt: number;
+}
+
+export interface ApiKeySummary {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+const KEY_PREFIX = 'tg-';
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+/** Ids per UPDATE … WHERE id IN (…), well under every dialect's parameter limit. */
+const IDS_PER_STATEMENT = 500;
+
+export async function createApiKey(database: Database, name: string, now = Date.now()): Promise<CreatedApiKey> {
+  const trimmed = name.trim();
+  if (trimmed === '') throw new Error('An API key needs a name.');
+  // 30 random bytes are exactly 40 base64url characters: 240 bits of entropy.
+  const key = KEY_PREFIX + randomBytes(30).toString('base64url');
+  const id = 'key_' + randomBase32(12);
+  const prefix = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + 8);
+  await database.db
+    .insertInto('api_keys')
+    .values({ id, name: trimmed, prefix, hash: hashApiKey(key), created_at: now, revoked_at: null, last_used_at: null })
+    .execute();
+  return { id, name: trimmed, key, prefix, createdAt: now };
+}
+
+/** Every key, oldest first, revoked ones included; never the key or its hash. */
+export async function listApiKeys(database: Database): Promise<ApiKeySummary[]> {
+  const rows = await database.db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'prefix', 'created_at', 'revoked_at', 'last_used_at'])
+    .orderBy('created_at', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at,
+  }));
+}
+
+/**
+ * Revokes the active key with this id or prefix. Returns false when no active key matches; throws when a
+ * prefix matches several active keys, so a short prefix can never revoke the wrong one.
+ */
+export async function revokeApiKey(database: Database, idOrPrefix: string, now = Date.now()): Promise<boolean> {
+  const matches = await database.db
+    .selectFrom('api_keys')
+    .select('id')
+    .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
+    .where('revoked_at', 'is', null)
+    .execute();
+  if (matches.length > 1) {
+    throw new Error(`"${idOrPrefix}" matches ${matches.length} active API keys; revoke by id instead.`);
+  }
+  const match = matches[0];
+  if (match === undefined) return false;
+  const result = await database.db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', match.id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** The active key's owner, or null for an unknown or revoked key. Looks up by hash; the key is never compared. */
+export async function verifyApiKey(database: Database, key: string): Promise<{ id: string; name: string } | null> {
+  if (!key.startsWith(KEY_PREFIX)) return null;
+  const row = await database.db
+    .selectFrom('api_keys')
+    .select(['id', 'name'])
+    .where('hash', '=', hashApiKey(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function countActiveApiKeys(database: Database): Promise<number> {
+  const row = await database.db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Sets last_used_at for many keys at once; the gateway collects ids and calls this periodically, not per request. */
+export async function touchApiKeys(database: Database, ids: readonly string[], at: number): Promise<void> {
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
+    await database.db
+      .updateTable('api_keys')
+      .set({ last_used_at: at })
+      .where('id', 'in', unique.slice(i, i + IDS_PER_STATEMENT))
+      .execute();
+  }
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+function randomBase32(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  // 256 is a multiple of 32, so masking to 5 bits is unbiased.
+  for (const byte of bytes) out += BASE32[byte & 31];
+  return out;
+}

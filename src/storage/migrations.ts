@@ -1,0 +1,102 @@
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.js';
+
+/*
+ * Ordered migrations, defined in code so the published package needs no migration files on disk.
+ * Never edit a migration that has shipped; add the next one. The DDL is portable: BIGINT is an INTEGER
+ * in SQLite, and booleans are integers 0/1 in both dialects.
+ */
+
+const migrations: Record<string, Migration> = {
+  '0001_request_log': {
+    async up(db) {
+      await db.schema
+        .createTable('request_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('api_key_id', 'text')
+        .addColumn('endpoint', 'text', (c) => c.notNull())
+        .addColumn('model_requested', 'text', (c) => c.notNull())
+        .addColumn('model_served', 'text')
+        .addColumn('provider', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('stream', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('fallback_used', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('first_byte_ms', 'integer')
+        .addColumn('upstream_ms', 'integer')
+        .addColumn('input_uncached_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('cache_read_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('cache_write_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('output_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('reasoning_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('image_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('usage_estimated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('cost_nano_cny', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('route_reason', 'text')
+        .addColumn('config_hash', 'text', (c) => c.notNull())
+        .addColumn('client_ip', 'text')
+        .execute();
+      await db.schema.createIndex('request_log_created_at_idx').on('request_log').column('created_at').execute();
+      await db.schema.createIndex('request_log_api_key_id_idx').on('request_log').column('api_key_id').execute();
+    },
+  },
+  '0002_api_keys': {
+    async up(db) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('last_used_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('api_keys_prefix_idx').on('api_keys').column('prefix').execute();
+    },
+  },
+};
+
+/** The names of every migration, in order. */
+export const migrationNames: readonly string[] = Object.keys(migrations).sort();
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export const MIGRATION_TABLE = 'tidegate_migration';
+export const MIGRATION_LOCK_TABLE = 'tidegate_migration_lock';
+
+/**
+ * Applies every pending migration and returns the names applied by this call (none when up to date).
+ * Safe to run concurrently from several processes: Postgres holds an advisory lock, SQLite an immediate
+ * write transaction, and the loser finds nothing left to do.
+ */
+export async function migrate(database: Database): Promise<{ applied: string[] }> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // Kysely looks for its tables in every schema unless told which one; name the one in use so a
+    // sibling schema (another tenant or test run) holding the same table names is never mistaken for ours.
+    ...(database.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(database) } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`Storage migration ${failed ?? '(setup)'} failed: ${message}`, { cause: error });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+async function currentSchema(database: Database): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(database.db);
+  const schema = rows[0]?.schema;
+  if (schema === null || schema === undefined) {
+    throw new Error('PostgreSQL has no current schema: the search_path names no existing schema.');
+  }
+  return schema;
+}

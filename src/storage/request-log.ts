@@ -1,0 +1,276 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { NormalizedUsage } from '../canonical/usage.js';
+import type { Database } from './database.js';
+import type { RequestLogTable } from './schema.js';
+
+export type RequestLogEndpoint = 'chat' | 'embeddings' | 'messages';
+
+/** One finished request: metadata, usage and cost only; prompts and answers are never stored. */
+export interface RequestLogRow {
+  /** The request id; writing the same id twice keeps the first row. */
+  id: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  apiKeyId: string | null;
+  endpoint: RequestLogEndpoint;
+  modelRequested: string;
+  modelServed: string | null;
+  provider: string | null;
+  /** HTTP status returned to the client. */
+  status: number;
+  errorCode: string | null;
+  stream: boolean;
+  attempts: number;
+  fallbackUsed: boolean;
+  /** Total time in the gateway. */
+  latencyMs: number;
+  firstByteMs: number | null;
+  upstreamMs: number | null;
+  usage: NormalizedUsage;
+  /** Cost in 1e-9 CNY (an integer, may exceed 2^31). */
+  costNanoCny: number;
+  routeReason: string | null;
+  configHash: string;
+  clientIp: string | null;
+}
+
+export interface RequestLogWriterOptions {
+  batchSize: number;
+  flushIntervalMs: number;
+  /** Rows queued before write() hands back a promise the caller should await (backpressure, never dropping). */
+  queueLimit: number;
+  /** Called on the first failed flush of a run of failures (not on every retry); the rows stay queued. */
+  onError?: (error: unknown, queued: number) => void;
+}
+
+export interface RequestLogStats {
+  queued: number;
+  written: number;
+  failedFlushes: number;
+}
+
+/** Rows per INSERT statement: keeps any batch under SQLite's and Postgres' bound-parameter limits (26 per row). */
+const ROWS_PER_STATEMENT = 1000;
+
+/**
+ * Writes request-log rows off the request path: write() only enqueues; a timer, or a full batch, flushes
+ * in the background as one transaction per batch. Failed batches stay queued and are retried on the next
+ * flush. close() drains the queue; call it at shutdown.
+ */
+export class RequestLogWriter {
+  readonly #database: Database;
+  readonly #options: RequestLogWriterOptions;
+  readonly #queue: RequestLogRow[] = [];
+  readonly #waiters: (() => void)[] = [];
+  readonly #timer: NodeJS.Timeout;
+  #soon: NodeJS.Immediate | undefined;
+  #active: Promise<unknown> | undefined;
+  #written = 0;
+  #failedFlushes = 0;
+  #failing = false;
+  #closed = false;
+
+  constructor(database: Database, options: RequestLogWriterOptions) {
+    for (const key of ['batchSize', 'flushIntervalMs', 'queueLimit'] as const) {
+      if (!Number.isSafeInteger(options[key]) || options[key] < 1) {
+        throw new RangeError(`RequestLogWriter option ${key} must be a positive integer, got ${options[key]}`);
+      }
+    }
+    this.#database = database;
+    this.#options = options;
+    this.#timer = setInterval(() => {
+      if (this.#queue.length > 0) void this.#pump();
+    }, options.flushIntervalMs);
+    // A pending flush timer must never keep the process alive; close() drains explicitly.
+    this.#timer.unref();
+  }
+
+  /**
+   * Enqueues a row. Returns a promise only when the queue is over queueLimit; it resolves once there is room.
+   * Throws synchronously for a malformed row, so one bad row can never block the batches behind it.
+   */
+  write(row: RequestLogRow): void | Promise<void> {
+    if (this.#closed) throw new Error('RequestLogWriter is closed');
+    validateRow(row);
+    this.#queue.push(row);
+    const over = this.#queue.length > this.#options.queueLimit;
+    if (over || this.#queue.length >= this.#options.batchSize) this.#flushSoon();
+    if (over) return new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Writes every row queued before the call; rejects (rows kept for retry) if the database fails. */
+  async flush(): Promise<void> {
+    const target = this.#written + this.#queue.length;
+    while (this.#written < target) {
+      const error = await this.#pump();
+      if (error !== undefined && this.#written < target) throw error;
+    }
+  }
+
+  /** Stops accepting rows and drains the queue; rejects if rows could not be written (they stay counted in stats). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    if (this.#soon !== undefined) clearImmediate(this.#soon);
+    this.#soon = undefined;
+    await this.flush();
+  }
+
+  stats(): RequestLogStats {
+    return { queued: this.#queue.length, written: this.#written, failedFlushes: this.#failedFlushes };
+  }
+
+  #flushSoon(): void {
+    // While the database is failing, retries wait for the timer instead of hammering it on every write.
+    if (this.#soon !== undefined || this.#active !== undefined || this.#failing) return;
+    this.#soon = setImmediate(() => {
+      this.#soon = undefined;
+      void this.#pump();
+    });
+  }
+
+  /** Runs (or joins) the single drain loop; resolves to the error that stopped it, if any. */
+  #pump(): Promise<unknown> {
+    this.#active ??= this.#drain().finally(() => {
+      this.#active = undefined;
+    });
+    return this.#active;
+  }
+
+  async #drain(): Promise<unknown> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.slice(0, this.#options.batchSize);
+      try {
+        await insertBatch(this.#database, batch);
+      } catch (error) {
+        this.#failedFlushes += 1;
+        if (!this.#failing) {
+          try {
+            this.#options.onError?.(error, this.#queue.length);
+          } catch {
+            // A broken error reporter must not turn a retryable failure into an unhandled rejection.
+          }
+        }
+        this.#failing = true;
+        return error;
+      }
+      // Rows leave the queue only after their transaction committed.
+      this.#queue.splice(0, batch.length);
+      this.#written += batch.length;
+      this.#failing = false;
+      if (this.#queue.length <= this.#options.queueLimit) this.#waiters.splice(0).forEach((resolve) => resolve());
+    }
+    return undefined;
+  }
+}
+
+async function insertBatch(database: Database, rows: readonly RequestLogRow[]): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      await trx
+        .insertInto('request_log')
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT).map(toRecord))
+        // A retry after a commit whose acknowledgement was lost must not fail forever on the primary key.
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+  });
+}
+
+export interface RequestLogQuery {
+  /** Most rows to return; default 100. */
+  limit?: number;
+  /** Only rows with createdAt >= since (epoch ms). */
+  since?: number;
+  apiKeyId?: string;
+}
+
+/** Rows newest first. */
+export async function queryRequestLog(database: Database, query: RequestLogQuery = {}): Promise<RequestLogRow[]> {
+  let select = database.db.selectFrom('request_log').selectAll();
+  if (query.since !== undefined) select = select.where('created_at', '>=', query.since);
+  if (query.apiKeyId !== undefined) select = select.where('api_key_id', '=', query.apiKeyId);
+  const rows = await select
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit ?? 100)
+    .execute();
+  return rows.map(fromRecord);
+}
+
+const INTEGER_FIELDS = ['createdAt', 'status', 'attempts', 'latencyMs', 'costNanoCny'] as const;
+const NULLABLE_INTEGER_FIELDS = ['firstByteMs', 'upstreamMs'] as const;
+const USAGE_FIELDS = ['inputUncached', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'imageTokens'] as const;
+
+function validateRow(row: RequestLogRow): void {
+  const bad = (field: string, value: unknown): never => {
+    throw new TypeError(`Request log row ${row.id}: ${field} must be a safe integer, got ${String(value)}`);
+  };
+  for (const f of INTEGER_FIELDS) if (!Number.isSafeInteger(row[f])) bad(f, row[f]);
+  for (const f of NULLABLE_INTEGER_FIELDS) if (row[f] !== null && !Number.isSafeInteger(row[f])) bad(f, row[f]);
+  for (const f of USAGE_FIELDS) if (!Number.isSafeInteger(row.usage[f])) bad(`usage.${f}`, row.usage[f]);
+}
+
+function toRecord(row: RequestLogRow): Insertable<RequestLogTable> {
+  return {
+    id: row.id,
+    created_at: row.createdAt,
+    api_key_id: row.apiKeyId,
+    endpoint: row.endpoint,
+    model_requested: row.modelRequested,
+    model_served: row.modelServed,
+    provider: row.provider,
+    status: row.status,
+    error_code: row.errorCode,
+    stream: row.stream ? 1 : 0,
+    attempts: row.attempts,
+    fallback_used: row.fallbackUsed ? 1 : 0,
+    latency_ms: row.latencyMs,
+    first_byte_ms: row.firstByteMs,
+    upstream_ms: row.upstreamMs,
+    input_uncached_tokens: row.usage.inputUncached,
+    cache_read_tokens: row.usage.cacheRead,
+    cache_write_tokens: row.usage.cacheWrite,
+    output_tokens: row.usage.output,
+    reasoning_tokens: row.usage.reasoning,
+    image_tokens: row.usage.imageTokens,
+    usage_estimated: row.usage.estimated ? 1 : 0,
+    cost_nano_cny: row.costNanoCny,
+    route_reason: row.routeReason,
+    config_hash: row.configHash,
+    client_ip: row.clientIp,
+  };
+}
+
+function fromRecord(r: Selectable<RequestLogTable>): RequestLogRow {
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    apiKeyId: r.api_key_id,
+    endpoint: r.endpoint as RequestLogEndpoint,
+    modelRequested: r.model_requested,
+    modelServed: r.model_served,
+    provider: r.provider,
+    status: r.status,
+    errorCode: r.error_code,
+    stream: r.stream === 1,
+    attempts: r.attempts,
+    fallbackUsed: r.fallback_used === 1,
+    latencyMs: r.latency_ms,
+    firstByteMs: r.first_byte_ms,
+    upstreamMs: r.upstream_ms,
+    usage: {
+      inputUncached: r.input_uncached_tokens,
+      cacheRead: r.cache_read_tokens,
+      cacheWrite: r.cache_write_tokens,
+      output: r.output_tokens,
+      reasoning: r.reasoning_tokens,
+      imageTokens: r.image_tokens,
+      estimated: r.usage_estimated === 1,
+    },
+    costNanoCny: r.cost_nano_cny,
+    routeReason: r.route_reason,
+    configHash: r.config_hash,
+    clientIp: r.client_ip,
+  };
+}
