@@ -19,6 +19,7 @@ import {
   openDatabase,
   queryRequestLog,
   revokeApiKey,
+  touchApiKeys,
   verifyApiKey,
 } from './storage/index.js';
 
@@ -45,10 +46,22 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     queueLimit: config.requestLog.queueLimit,
     onError: (error: unknown) => logger.error('request log write failed; will retry', { error: String(error) }),
   });
+  // last_used_at is written in batches, never on the request path.
+  const usedKeys = new Set<string>();
+  const touchUsedKeys = async () => {
+    if (usedKeys.size === 0) return;
+    const ids = [...usedKeys];
+    usedKeys.clear();
+    await touchApiKeys(database, ids, Date.now()).catch((error: unknown) => logger.warn('could not record key use', { error: String(error) }));
+  };
+  const toucher = setInterval(() => void touchUsedKeys(), 15_000).unref();
   const auth = new Authenticator(
     { verify: (key) => verifyApiKey(database, key), countActive: () => countActiveApiKeys(database) },
     config.admin.key,
     await countActiveApiKeys(database),
+    10_000,
+    Date.now,
+    (keyId) => usedKeys.add(keyId),
   );
   const services: Services = {
     config,
@@ -107,6 +120,8 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
         await Promise.race([Promise.all([...state.inFlight]), deadline]);
         server.closeAllConnections();
         await stopped;
+        clearInterval(toucher);
+        await touchUsedKeys();
         await writer.close();
         await database.close();
         await closeAgents(config.providers);

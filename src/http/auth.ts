@@ -32,6 +32,8 @@ export class Authenticator {
     activeKeys: number,
     private readonly ttlMs = 10_000,
     private readonly now: () => number = Date.now,
+    /** Told of every authenticated virtual key, for batched last-used updates. */
+    private readonly onUse: (keyId: string) => void = () => undefined,
   ) {
     this.openMode = adminKey === undefined && activeKeys === 0;
   }
@@ -61,6 +63,7 @@ export class Authenticator {
       this.cache.set(hash, { principal, expires: this.now() + this.ttlMs });
     }
     if (!principal) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
+    if (principal.kind === 'key') this.onUse(principal.keyId);
     return principal;
   }
 }

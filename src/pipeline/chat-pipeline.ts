@@ -57,7 +57,7 @@ export async function runChat(
   context.stream = request.stream === true;
   const decision = decideRoute(services.models, request.model, needs);
   context.routeReason = decision.reason;
-  const call = (target: Target) => ({ provider: target.provider, preset: target.preset, model: target.model, body: shapeFor(context, request, target), signal });
+  const call = (target: Target) => ({ provider: target.provider, preset: target.preset, model: target.model, body: shapeFor(context, request, target), signal, warnings: context.warnings });
 
   if (!context.stream) {
     const { target, result } = await executeWithFallbacks(context, decision, services.targets, services.breakers, signal, (target) =>

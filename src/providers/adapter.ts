@@ -10,6 +10,8 @@ export interface UpstreamCall<Body> {
   readonly model: ModelConfig;
   readonly body: Body;
   readonly signal: AbortSignal;
+  /** Adapters report request adjustments here (e.g. a parameter the provider cannot take); never silent. */
+  readonly warnings?: string[];
 }
 
 export interface ChatResult {

@@ -16,7 +16,8 @@ function parseJson(text: string): unknown {
 }
 
 async function send(call: UpstreamCall<ChatRequest>) {
-  const { body } = chatRequestToMessages(call.body, call.model.upstream);
+  const { body, warnings } = chatRequestToMessages(call.body, call.model.upstream);
+  for (const warning of warnings) if (!call.warnings?.includes(warning)) call.warnings?.push(warning);
   const response = await postJson(call.provider, call.preset, '/messages', JSON.stringify(body), call.signal);
   if (response.status >= 400) {
     const text = await readText(call.provider, response.body);

@@ -140,7 +140,10 @@ export function handleEmbeddings(x: Exchange): void {
   const input = x.body.input;
   const inputs: unknown[] =
     typeof input === 'string' ? [input] : Array.isArray(input) && input.every((item) => typeof item === 'number') ? [input] : Array.isArray(input) ? input : [];
-  const data = inputs.map((item, index) => ({ object: 'embedding', index, embedding: embeddingFor(item) }));
+  // Like OpenAI: encoding_format "base64" returns little-endian float32 bytes, base64-encoded.
+  const base64 = x.body.encoding_format === 'base64';
+  const encode = (vector: number[]) => (base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector);
+  const data = inputs.map((item, index) => ({ object: 'embedding', index, embedding: encode(embeddingFor(item)) }));
   const promptTokens = inputs.reduce<number>(
     (sum, item) => sum + (typeof item === 'string' ? Math.ceil(item.length / 4) : Array.isArray(item) ? item.length : 0),
     0,
