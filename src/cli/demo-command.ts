@@ -62,15 +62,19 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const simulator = await startSimulator({ latencyMs: 20, tokenDelayMs: 2 });
   const dir = mkdtempSync(join(tmpdir(), 'tidegate-demo-'));
   const gateway = await startGateway(parseConfigText(demoConfig(simulator, dir), 'demo (simulated providers)', {}), { logger: silentLogger, cwd: dir });
-  const rows: Array<{ label: string; model: string; served: string; provider: string; status: number; attempts: string; cost: string; ms: number }> = [];
+  const rows: Array<{ label: string; model: string; served: string; provider: string; status: number; attempts: string; cost: string; ms: number; reason: string }> = [];
   try {
     if (!values.json) process.stderr.write(`Tidegate demo: SIMULATED providers on ${simulator.url}, gateway on ${gateway.url}\n`);
     const jobs = workload(size);
     // Show the stability features: the flagship is rate limited once (Retry-After 1 s); Kimi is out of balance.
-    simulator.script('deepseek', [{ kind: 'error', status: 429, error: 'rate_limit', retryAfter: '1' }]);
+    let rateLimited = false;
     simulator.script('kimi', Array.from({ length: size }, () => ({ kind: 'error' as const, status: 402, error: 'insufficient_balance' as const })));
     const progress = createProgress(jobs.length, 'sending');
     for (const [index, job] of jobs.entries()) {
+      if (job.model === 'deepseek-v4-pro' && !rateLimited) {
+        rateLimited = true;
+        simulator.script('deepseek', [{ kind: 'error', status: 429, error: 'rate_limit', retryAfter: '1' }]);
+      }
       const started = performance.now();
       const response = await fetch(`${gateway.url}${job.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: job.model, ...job.body }) });
       const text = await response.text();
@@ -84,6 +88,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
         attempts: response.headers.get('x-tidegate-attempts') ?? '1',
         cost: response.headers.get('x-tidegate-cost-cny') ?? streamedCost ?? '0',
         ms: Math.round(performance.now() - started),
+        reason: decodeURI(response.headers.get('x-tidegate-route-reason') ?? (response.ok ? '-' : text.slice(0, 60))),
       });
       progress.update(index + 1, job.label);
     }
@@ -98,8 +103,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(`\n${formatTable(
-    ['#', 'request', 'model asked', 'served by', 'provider (simulated)', 'status', 'attempts', 'cost ¥', 'ms'],
-    rows.map((row, index) => [index + 1, row.label, row.model, row.served, row.provider, row.status, row.attempts, row.cost, row.ms]),
+    ['#', 'request', 'model asked', 'served by', 'provider (simulated)', 'status', 'attempts', 'cost ¥', 'ms', 'why'],
+    rows.map((row, index) => [index + 1, row.label, row.model, row.served, row.provider, row.status, row.attempts, row.cost, row.ms, row.reason]),
   )}\n`);
   const byProvider = new Map<string, { requests: number; cost: number }>();
   for (const row of rows) {

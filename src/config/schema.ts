@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { describeValue, formatPath, listNames, suggestion, type ConfigProblem, type PathSegment } from './config-error.js';
+import type { SourcePositions } from './interpolate.js';
+import type { CatalogueModel, ModelPrice, PresetDefinition } from '../providers/preset.js';
+import type { ModelConfig, ProviderConfig } from './types.js';
+
+/** Numbers and booleans may also arrive as strings from `${VAR}` interpolation: "8080" is accepted as 8080. */
+const numeric = <T extends z.ZodNumber>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value), schema);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => numeric(z.number().int().min(min).max(max)).optional();
+const amount = numeric(z.number().min(0));
+const bool = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean()).optional();
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrl = z.string().refine(isHttpUrl, { error: 'must be an http(s) URL such as https://api.example.com/v1' });
+export const storageUrl = z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { error: 'must be "sqlite:<path>" or "postgres://user:password@host/database"' });
+export const providerIdPattern = /^[a-z0-9._-]+$/;
+
+export const serverSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: int(0, 65_535),
+  bodyLimitBytes: int(1),
+});
+export const storageSchema = z.strictObject({ url: storageUrl.optional() });
+export const adminSchema = z.strictObject({ key: z.string().optional() });
+export const circuitBreakerSchema = z.strictObject({ failureThreshold: int(1), cooldownMs: int(0) });
+export const requestLogSchema = z.strictObject({ enabled: bool, batchSize: int(1), flushIntervalMs: int(0), queueLimit: int(1) });
+export const timeoutsSchema = z.strictObject({ connectMs: int(1), firstByteMs: int(1), idleMs: int(1) });
+export const retrySchema = z.strictObject({ maxAttempts: int(1, 20), baseDelayMs: int(0), maxDelayMs: int(0), maxRetryAfterMs: int(0) });
+
+export const providerSchema = z.strictObject({
+  id: z.string().regex(providerIdPattern, { error: 'must use only a-z, 0-9, ".", "_" and "-"' }),
+  preset: z.string().min(1),
+  baseUrl: httpUrl.optional(),
+  apiKey: z.string().optional(),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'is not a valid HTTP header name' }), z.string()).optional(),
+  onPremises: bool,
+  timeouts: timeoutsSchema.optional(),
+  retry: retrySchema.optional(),
+  models: z.enum(['all', 'none']).optional(),
+});
+
+export const priceSchema = z.strictObject({
+  input: amount,
+  cacheRead: amount.optional(),
+  cacheWrite: amount.optional(),
+  output: amount,
+  since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' }).optional(),
+  source: z.string().optional(),
+});
+
+export const modelSchema = z.strictObject({
+  id: z.string().min(1),
+  provider: z.string().min(1),
+  upstream: z.string().min(1).optional(),
+  tier: z.enum(['flagship', 'light']).optional(),
+  kind: z.enum(['chat', 'embedding']).optional(),
+  fallbacks: z.array(z.string().min(1)).optional(),
+  vision: bool,
+  tools: bool,
+  contextWindow: int(1),
+  price: priceSchema.optional(),
+});
+
+export const configFileSchema = z.strictObject({
+  server: serverSchema.optional(),
+  storage: storageSchema.optional(),
+  admin: adminSchema.optional(),
+  circuitBreaker: circuitBreakerSchema.optional(),
+  requestLog: requestLogSchema.optional(),
+  // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
+  providers: z.array(z.unknown()).optional(),
+  models: z.array(z.unknown()).optional(),
+});
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+export type ProviderEntry = z.output<typeof providerSchema>;
+export type ModelEntry = z.output<typeof modelSchema>;
+
+/** The keys allowed at each place, by path pattern (`models[].price`), for "did you mean" suggestions. */
+const allowedKeys: Record<string, readonly string[]> = {
+  '': Object.keys(configFileSchema.shape),
+  server: Object.keys(serverSchema.shape),
+  storage: Object.keys(storageSchema.shape),
+  admin: Object.keys(adminSchema.shape),
+  circuitBreaker: Object.keys(circuitBreakerSchema.shape),
+  requestLog: Object.keys(requestLogSchema.shape),
+  'providers[]': Object.keys(providerSchema.shape),
+  'providers[].timeouts': Object.keys(timeoutsSchema.shape),
+  'providers[].retry': Object.keys(retrySchema.shape),
+  'models[]': Object.keys(modelSchema.shape),
+  'models[].price': Object.keys(priceSchema.shape),
+};
+
+function patternOf(path: readonly PathSegment[]): string {
+  return path.map((segment, index) => (typeof segment === 'number' ? '[]' : `${index === 0 ? '' : '.'}${String(segment)}`)).join('');
+}
+
+export function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
+  let current = data;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment as PropertyKey];
+  }
+  return current;
+}
+
+const expectedNames: Record<string, string> = {
+  int: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false',
+  array: 'a list', object: 'a mapping', record: 'a mapping', map: 'a mapping',
+};
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (value === undefined) return 'is required';
+      return `expected ${expectedNames[issue.expected] ?? issue.expected}, got ${describeValue(value)}`;
+    case 'invalid_value': {
+      const options = issue.values.map((option) => JSON.stringify(option));
+      const hint = typeof value === 'string' ? suggestion(value, issue.values.map(String)) : '';
+      return `expected ${options.join(' or ')}, got ${describeValue(value)}${hint}`;
+    }
+    case 'too_small':
+      if (issue.origin === 'string') return 'must not be empty';
+      if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} entries`;
+      return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}, got ${describeValue(value)}`;
+    case 'too_big':
+      return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}, got ${describeValue(value)}`;
+    case 'invalid_key':
+      return `invalid key: it ${issue.issues[0]?.message ?? 'is not allowed here'}`;
+    case 'invalid_format':
+    case 'custom':
+      return `${issue.message}, got ${describeValue(value)}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Turns zod issues into located problems: unknown keys one by one with a suggestion, types with what was expected. */
+export function schemaProblems(issues: readonly z.core.$ZodIssue[], data: unknown, positions: SourcePositions | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const where = issue.path.length === 0 ? 'at top level' : `in ${formatPath(issue.path)}`;
+      const allowed = allowedKeys[patternOf(issue.path)] ?? [];
+      for (const key of issue.keys) {
+        const hint = suggestion(key, allowed) || (allowed.length > 0 ? ` (allowed keys: ${listNames(allowed, 20)})` : '');
+        problems.push({ ...positions?.locate([...issue.path, key], true), path: formatPath([...issue.path, key]), message: `unknown key ${JSON.stringify(key)} ${where}${hint}` });
+      }
+      continue;
+    }
+    const path = formatPath(issue.path);
+    const text = describeIssue(issue, valueAt(data, issue.path));
+    problems.push({ ...positions?.locate(issue.path, issue.code === 'invalid_key'), path, message: `${path || 'top level'}: ${text}` });
+  }
+  return problems;
+}
+
+/** Config prices may leave out since/source. */
+const UNPRICED_SINCE = '1970-01-01';
+
+function copyPrice(price: Partial<ModelPrice> & { input: number; output: number }, fallbackSource: string): ModelPrice {
+  return {
+    input: price.input,
+    ...(price.cacheRead === undefined ? {} : { cacheRead: price.cacheRead }),
+    ...(price.cacheWrite === undefined ? {} : { cacheWrite: price.cacheWrite }),
+    output: price.output,
+    since: price.since ?? UNPRICED_SINCE,
+    source: price.source ?? fallbackSource,
+  };
+}
+
+/** A provider entry with every default applied. */
+export function buildProvider(entry: ProviderEntry, preset: PresetDefinition): ProviderConfig {
+  return {
+    id: entry.id,
+    preset: preset.id,
+    baseUrl: (entry.baseUrl ?? preset.baseUrl).replace(/\/+$/, ''),
+    apiKey: entry.apiKey === undefined || entry.apiKey === '' ? undefined : entry.apiKey,
+    headers: { ...entry.headers },
+    onPremises: entry.onPremises ?? false,
+    timeouts: { connectMs: 5_000, firstByteMs: 60_000, idleMs: 30_000, ...entry.timeouts },
+    retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 20_000, ...entry.retry },
+  };
+}
+
+/** A model entry (or a catalogue model added by `models: all`) with defaults from the preset catalogue. */
+export function buildModel(entry: ModelEntry | undefined, id: string, provider: string, catalogue: readonly CatalogueModel[], upstream: string): ModelConfig {
+  const known = catalogue.find((candidate) => candidate.id === upstream);
+  const kind = entry?.kind ?? known?.kind ?? 'chat';
+  return {
+    id,
+    provider,
+    upstream,
+    tier: entry?.tier ?? known?.tier ?? 'flagship',
+    kind,
+    fallbacks: [...(entry?.fallbacks ?? [])],
+    vision: entry?.vision ?? known?.vision ?? false,
+    tools: entry?.tools ?? (known ? known.tools ?? false : kind === 'chat'),
+    contextWindow: entry?.contextWindow ?? known?.contextWindow,
+    price: entry?.price ? copyPrice(entry.price, 'config') : known ? copyPrice(known.price, known.price.source) : undefined,
+  };
+}
