@@ -105,11 +105,15 @@ export async function runChat(
     const final = usage ?? estimateUsage(request, outputText);
     sink.close(final, settle(context, target, final));
   } catch (thrown) {
+    const final = usage ?? estimateUsage(request, outputText);
+    const cost = settle(context, target, final);
+    if (signal.aborted) {
+      context.status = 499; // the client left; what was produced is still billed
+      return;
+    }
     const error = asGatewayError(thrown);
     context.status = error.status;
     context.errorCode = error.code;
-    const final = usage ?? estimateUsage(request, outputText);
-    sink.failMidStream(error, final, settle(context, target, final));
-    if (signal.aborted) return;
+    sink.failMidStream(error, final, cost);
   }
 }

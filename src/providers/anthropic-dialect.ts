@@ -5,15 +5,8 @@ import { chatRequestToMessages, messageToChatResponse } from '../translate/anthr
 import type { ChatResult, ProviderAdapter, StreamEvent, UpstreamCall } from './adapter.js';
 import { classifyUpstreamError } from './error-classifier.js';
 import { postJson, readChunks, readText } from './http-transport.js';
+import { parseJsonOrText } from './parse-json.js';
 import { SseParser } from './sse-parser.js';
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 async function send(call: UpstreamCall<ChatRequest>) {
   const { body, warnings } = chatRequestToMessages(call.body, call.model.upstream);
@@ -21,7 +14,7 @@ async function send(call: UpstreamCall<ChatRequest>) {
   const response = await postJson(call.provider, call.preset, '/messages', JSON.stringify(body), call.signal);
   if (response.status >= 400) {
     const text = await readText(call.provider, response.body);
-    throw classifyUpstreamError(call.preset, response.status, parseJson(text), response.headers['retry-after']);
+    throw classifyUpstreamError(call.preset, response.status, parseJsonOrText(text), response.headers['retry-after']);
   }
   return response;
 }
@@ -30,7 +23,7 @@ async function send(call: UpstreamCall<ChatRequest>) {
 export const anthropicDialect: ProviderAdapter = {
   async chat(call): Promise<ChatResult> {
     const response = await send(call);
-    const message = parseJson(await readText(call.provider, response.body));
+    const message = parseJsonOrText(await readText(call.provider, response.body));
     return messageToChatResponse(message, call.model.id);
   },
 
@@ -40,7 +33,7 @@ export const anthropicDialect: ProviderAdapter = {
     const decoder = new AnthropicStreamDecoder(call.model.id);
     let stopped = false;
     const handle = (name: string | undefined, data: string): StreamEvent[] => {
-      const json = parseJson(data);
+      const json = parseJsonOrText(data);
       if (typeof json !== 'object' || json === null) return [];
       const eventName = name ?? String((json as { type?: unknown }).type ?? '');
       if (eventName === 'message_stop') stopped = true;

@@ -6,24 +6,17 @@ import { bodyReportsFailure, classifyUpstreamError } from './error-classifier.js
 import { postJson, readChunks, readText, type TransportResponse } from './http-transport.js';
 import { normalizeOpenAiUsage } from './openai-usage.js';
 import type { PresetDefinition } from './preset.js';
+import { parseJsonOrText } from './parse-json.js';
 import { SseParser } from './sse-parser.js';
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 async function failIfError(call: UpstreamCall<unknown>, response: TransportResponse): Promise<void> {
   if (response.status < 400) return;
   const text = await readText(call.provider, response.body);
-  throw classifyUpstreamError(call.preset, response.status, parseJson(text), response.headers['retry-after']);
+  throw classifyUpstreamError(call.preset, response.status, parseJsonOrText(text), response.headers['retry-after']);
 }
 
 async function readJsonBody(call: UpstreamCall<unknown>, response: TransportResponse): Promise<Record<string, unknown>> {
-  const body = parseJson(await readText(call.provider, response.body));
+  const body = parseJsonOrText(await readText(call.provider, response.body));
   if (bodyReportsFailure(body)) throw classifyUpstreamError(call.preset, response.status, body, response.headers['retry-after']);
   if (typeof body !== 'object' || body === null) {
     throw new GatewayError('upstream_unavailable', `${call.preset.displayName}: response is not JSON`);
@@ -64,7 +57,7 @@ export const openAiDialect: ProviderAdapter = {
         done = true;
         return;
       }
-      const json = parseJson(data);
+      const json = parseJsonOrText(data);
       if (typeof json !== 'object' || json === null) return; // a malformed chunk is skipped, not fatal
       if (bodyReportsFailure(json) || (json as { error?: unknown }).error) {
         const error = classifyUpstreamError(call.preset, response.status, json);

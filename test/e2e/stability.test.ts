@@ -174,3 +174,22 @@ describe('streams that end badly', () => {
     expect(text).toContain('Simulated deepseek answer');
   });
 });
+
+describe('clients that leave', () => {
+  it('a client that disconnects mid-stream is logged as 499 and billed for what was produced', async () => {
+    stack.simulator.script('qwen', [{ kind: 'stall-after-first-chunk', ms: 1500 }]);
+    const aborter = new AbortController();
+    const response = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+      method: 'POST', signal: aborter.signal,
+      body: JSON.stringify({ model: 'qwen-max', stream: true, messages: [{ role: 'user', content: 'leave early' }] }),
+    });
+    const id = response.headers.get('x-tidegate-request-id');
+    const reader = response.body!.getReader();
+    await reader.read();
+    aborter.abort();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const row = (await logRows()).find((candidate) => candidate.id === id);
+    expect(row?.status).toBe(499);
+    expect(row?.usage.estimated).toBe(true);
+  });
+});
