@@ -9,6 +9,7 @@ import { toLogRow } from './pipeline/log-row.js';
 import type { Services } from './pipeline/services.js';
 import { buildTargets } from './pipeline/targets.js';
 import { closeAgents } from './providers/http-transport.js';
+import { Pricer } from './pricing/pricer.js';
 import { CircuitBreakers } from './stability/circuit-breaker.js';
 import {
   RequestLogWriter,
@@ -68,6 +69,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     models: new Map(config.models.map((model) => [model.id, model])),
     targets: buildTargets(config),
     breakers: new CircuitBreakers(config.circuitBreaker),
+    pricer: new Pricer(config),
     logger,
     ledger: {
       record: (context) => (config.requestLog.enabled ? writer.write(toLogRow(context, config.hash)) : undefined),

@@ -5,12 +5,10 @@ import type { Exchange } from '../http/exchange.js';
 import { modelCallHeaders } from '../http/model-headers.js';
 import { sendJson } from '../http/respond.js';
 import { executeWithFallbacks } from '../pipeline/execute.js';
-import { RequestContext } from '../pipeline/request-context.js';
 import type { Services } from '../pipeline/services.js';
-import { costOf } from '../pricing/cost.js';
+import { modelCallContext } from './call-context.js';
 import { decideRoute } from '../routing/policy.js';
 import { estimateTextTokens } from '../tokens/estimate.js';
-import { keyIdOf } from './principal.js';
 
 function validate(body: unknown): EmbeddingsRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
@@ -28,8 +26,7 @@ function inputText(input: EmbeddingsRequest['input']): string {
 
 /** POST /v1/embeddings */
 export async function embeddings(services: Services, exchange: Exchange): Promise<void> {
-  const context = new RequestContext('embeddings', keyIdOf(exchange.principal), exchange.request.socket.remoteAddress);
-  exchange.context = context;
+  const context = modelCallContext(exchange, 'embeddings');
   const request = validate(await readJsonBody(exchange.request, services.config.server.bodyLimitBytes));
   context.modelRequested = request.model;
   const decision = decideRoute(services.models, request.model, { kind: 'embedding', vision: false, tools: false });
@@ -40,9 +37,7 @@ export async function embeddings(services: Services, exchange: Exchange): Promis
   context.served = { model: target.model, provider: target.provider };
   context.upstreamMs = context.elapsedMs();
   const usage = result.usage.estimated ? { ...result.usage, inputUncached: estimateTextTokens(inputText(request.input)) } : result.usage;
-  const cost = costOf(target.model.price, usage);
-  context.usage = usage;
-  context.cost = cost;
+  const cost = context.settle(services.pricer, usage);
   const prompt = usage.inputUncached + usage.cacheRead;
   const response = { ...result.response, usage: { prompt_tokens: prompt, total_tokens: prompt, cost_cny: cost.cny } };
   sendJson(exchange.response, 200, response, modelCallHeaders(context));

@@ -1,6 +1,20 @@
+import type { ModelConfig } from '../config/types.js';
 import type { Exchange } from '../http/exchange.js';
 import { sendJson } from '../http/respond.js';
 import type { Services } from '../pipeline/services.js';
+import { priceAt } from '../pricing/price-book.js';
+
+function current(model: ModelConfig) {
+  const version = priceAt(model.prices, new Date());
+  if (!version) return null;
+  return {
+    currency: version.currency,
+    per_million_tokens: { input: version.input, cache_read: version.cacheRead ?? null, cache_write: version.cacheWrite ?? null, output: version.output },
+    since: version.since,
+    time_of_day_tariff: version.tariff?.schedule ?? null,
+    source: version.source,
+  };
+}
 
 /** GET /v1/models: the configured models, in OpenAI's list shape, with Tidegate's details alongside. */
 export function listModels(services: Services, exchange: Exchange): void {
@@ -18,9 +32,7 @@ export function listModels(services: Services, exchange: Exchange): void {
       vision: model.vision,
       tools: model.tools,
       context_window: model.contextWindow ?? null,
-      price_cny_per_million: model.price
-        ? { input: model.price.input, cache_read: model.price.cacheRead ?? null, cache_write: model.price.cacheWrite ?? null, output: model.price.output, since: model.price.since }
-        : null,
+      price: current(model),
     },
   }));
   sendJson(exchange.response, 200, { object: 'list', data });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { checkConfig } from '../config/index.js';
+import { priceAt } from '../pricing/price-book.js';
 import { formatTable } from './table.js';
 
 export async function configCommand(argv: string[]): Promise<number> {
@@ -23,8 +24,12 @@ export async function configCommand(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${config.source}: OK (hash ${config.hash.slice(0, 12)})\n\n`);
   process.stdout.write(`${formatTable(
-    ['model', 'provider', 'upstream', 'tier', 'kind', 'fallbacks', 'input ¥/M', 'output ¥/M'],
-    config.models.map((model) => [model.id, model.provider, model.upstream, model.tier, model.kind, model.fallbacks.join(',') || '-', model.price?.input ?? '-', model.price?.output ?? '-']),
+    ['model', 'provider', 'upstream', 'tier', 'kind', 'fallbacks', 'price now (per 1M in/out)', 'since'],
+    config.models.map((model) => {
+      const price = priceAt(model.prices, new Date());
+      return [model.id, model.provider, model.upstream, model.tier, model.kind, model.fallbacks.join(',') || '-',
+        price ? `${price.currency === 'USD' ? '$' : '¥'}${price.input} / ${price.output}${price.tariff ? ' (peak)' : ''}` : 'unpriced', price?.since ?? '-'];
+    }),
   )}\n`);
   return 0;
 }

@@ -163,6 +163,7 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
     admin: { key: file.admin?.key === '' ? undefined : file.admin?.key },
     circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000, ...file.circuitBreaker },
     requestLog: { enabled: true, batchSize: 200, flushIntervalMs: 50, queueLimit: 10_000, ...file.requestLog },
+    pricing: { usdToCny: file.pricing?.usdToCny ?? 7.2, flagshipReference: file.pricing?.flagshipReference },
     providers,
     models,
   };

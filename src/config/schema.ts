@@ -48,13 +48,33 @@ export const providerSchema = z.strictObject({
   models: z.enum(['all', 'none']).optional(),
 });
 
-export const priceSchema = z.strictObject({
-  input: amount,
-  cacheRead: amount.optional(),
-  cacheWrite: amount.optional(),
-  output: amount,
-  since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' }).optional(),
-  source: z.string().optional(),
+const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' });
+
+/**
+ * A price in config: per-token (CNY or USD per 1M tokens), or a self-hosted GPU cost converted to
+ * per-token with the deployment's measured throughput.
+ */
+export const priceSchema = z
+  .strictObject({
+    input: amount.optional(),
+    cacheRead: amount.optional(),
+    cacheWrite: amount.optional(),
+    output: amount.optional(),
+    reasoning: amount.optional(),
+    currency: z.enum(['CNY', 'USD']).optional(),
+    batch: numeric(z.number().min(0).max(1)).optional(),
+    gpuHourCny: amount.optional(),
+    tokensPerSecond: numeric(z.number().positive()).optional(),
+    since: dateSchema.optional(),
+    source: z.string().optional(),
+  })
+  .refine((price) => (price.input !== undefined && price.output !== undefined) || (price.gpuHourCny !== undefined && price.tokensPerSecond !== undefined), {
+    error: 'give input and output (per 1M tokens), or gpuHourCny and tokensPerSecond',
+  });
+
+export const pricingSchema = z.strictObject({
+  usdToCny: numeric(z.number().positive()).optional(),
+  flagshipReference: z.string().min(1).optional(),
 });
 
 export const modelSchema = z.strictObject({
@@ -68,6 +88,7 @@ export const modelSchema = z.strictObject({
   tools: bool,
   contextWindow: int(1),
   price: priceSchema.optional(),
+  prices: z.array(priceSchema).min(1).optional(),
 });
 
 export const configFileSchema = z.strictObject({
@@ -76,6 +97,7 @@ export const configFileSchema = z.strictObject({
   admin: adminSchema.optional(),
   circuitBreaker: circuitBreakerSchema.optional(),
   requestLog: requestLogSchema.optional(),
+  pricing: pricingSchema.optional(),
   // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
   providers: z.array(z.unknown()).optional(),
   models: z.array(z.unknown()).optional(),
@@ -93,11 +115,13 @@ const allowedKeys: Record<string, readonly string[]> = {
   admin: Object.keys(adminSchema.shape),
   circuitBreaker: Object.keys(circuitBreakerSchema.shape),
   requestLog: Object.keys(requestLogSchema.shape),
+  pricing: Object.keys(pricingSchema.shape),
   'providers[]': Object.keys(providerSchema.shape),
   'providers[].timeouts': Object.keys(timeoutsSchema.shape),
   'providers[].retry': Object.keys(retrySchema.shape),
   'models[]': Object.keys(modelSchema.shape),
   'models[].price': Object.keys(priceSchema.shape),
+  'models[].prices[]': Object.keys(priceSchema.shape),
 };
 
 function patternOf(path: readonly PathSegment[]): string {
@@ -164,17 +188,25 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], data: unknow
   return problems;
 }
 
-/** Config prices may leave out since/source. */
-const UNPRICED_SINCE = '1970-01-01';
+/** Config prices may leave out since/source; a GPU-hour cost becomes the same per-token price in and out. */
+const CONFIG_SINCE = '1970-01-01';
+type PriceEntry = z.output<typeof priceSchema>;
 
-function copyPrice(price: Partial<ModelPrice> & { input: number; output: number }, fallbackSource: string): ModelPrice {
+function configPrice(price: PriceEntry): ModelPrice {
+  const perToken = price.gpuHourCny !== undefined && price.tokensPerSecond !== undefined
+    ? (price.gpuHourCny / (price.tokensPerSecond * 3600)) * 1e6
+    : undefined;
+  const gpuSource = perToken === undefined ? undefined : `¥${price.gpuHourCny}/GPU-hour at ${price.tokensPerSecond} tokens/s`;
   return {
-    input: price.input,
+    since: price.since ?? CONFIG_SINCE,
+    currency: perToken === undefined ? price.currency ?? 'CNY' : 'CNY',
+    input: price.input ?? perToken ?? 0,
     ...(price.cacheRead === undefined ? {} : { cacheRead: price.cacheRead }),
     ...(price.cacheWrite === undefined ? {} : { cacheWrite: price.cacheWrite }),
-    output: price.output,
-    since: price.since ?? UNPRICED_SINCE,
-    source: price.source ?? fallbackSource,
+    output: price.output ?? perToken ?? 0,
+    ...(price.reasoning === undefined ? {} : { reasoning: price.reasoning }),
+    ...(price.batch === undefined ? {} : { batch: price.batch }),
+    source: price.source ?? gpuSource ?? 'config',
   };
 }
 
@@ -206,6 +238,10 @@ export function buildModel(entry: ModelEntry | undefined, id: string, provider: 
     vision: entry?.vision ?? known?.vision ?? false,
     tools: entry?.tools ?? (known ? known.tools ?? false : kind === 'chat'),
     contextWindow: entry?.contextWindow ?? known?.contextWindow,
-    price: entry?.price ? copyPrice(entry.price, 'config') : known ? copyPrice(known.price, known.price.source) : undefined,
+    prices: entry?.prices
+      ? entry.prices.map(configPrice).sort((a, b) => a.since.localeCompare(b.since))
+      : entry?.price
+        ? [configPrice(entry.price)]
+        : known ? known.prices.map((version) => ({ ...version })) : [],
   };
 }

@@ -38,8 +38,8 @@ export interface ModelConfig {
   readonly vision: boolean;
   readonly tools: boolean;
   readonly contextWindow: number | undefined;
-  /** From the config when given, else from the preset catalogue; undefined means unpriced (billed 0 and flagged). */
-  readonly price: ModelPrice | undefined;
+  /** Dated price versions, oldest first: from the config when given, else the preset catalogue; empty means unpriced. */
+  readonly prices: readonly ModelPrice[];
 }
 
 export interface GatewayConfig {
@@ -63,6 +63,12 @@ export interface GatewayConfig {
     readonly flushIntervalMs: number;
     /** Rows waiting to be written before requests wait for the writer (backpressure, never dropping). */
     readonly queueLimit: number;
+  };
+  readonly pricing: {
+    /** CNY per USD for USD-priced models; stored with every ledger row that used it. */
+    readonly usdToCny: number;
+    /** The model whose price "always flagship" spend is measured against when a request has no route. */
+    readonly flagshipReference: string | undefined;
   };
   readonly providers: readonly ProviderConfig[];
   readonly models: readonly ModelConfig[];

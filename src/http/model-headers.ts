@@ -11,7 +11,10 @@ export function modelCallHeaders(context: RequestContext): Record<string, string
     headers['x-tidegate-model'] = context.served.model.id;
     headers['x-tidegate-provider'] = context.served.provider.id;
   }
-  if (context.cost) headers['x-tidegate-cost-cny'] = context.cost.cny;
+  if (context.cost) {
+    headers['x-tidegate-cost-cny'] = context.cost.cny;
+    if (context.cost.priced) headers['x-tidegate-tariff'] = context.cost.tariff;
+  }
   if (context.attempts.length > 1) headers['x-tidegate-attempts'] = String(context.attempts.length);
   if (context.warnings.length > 0) headers['x-tidegate-warning'] = asHeaderValue(context.warnings.join('; '));
   return headers;

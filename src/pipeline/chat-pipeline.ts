@@ -3,7 +3,7 @@ import type { NormalizedUsage } from '../canonical/usage.js';
 import { GatewayError, asGatewayError } from '../errors/catalogue.js';
 import type { StreamEvent } from '../providers/adapter.js';
 import { shapeChatRequest } from '../providers/request-shaping.js';
-import { costOf, type Cost } from '../pricing/cost.js';
+import type { Cost } from '../pricing/cost.js';
 import { decideRoute, type RequestNeeds } from '../routing/policy.js';
 import { estimatePromptTokens, estimateTextTokens, messageText } from '../tokens/estimate.js';
 import { executeWithFallbacks } from './execute.js';
@@ -34,13 +34,6 @@ function shapeFor(context: RequestContext, request: ChatRequest, target: Target)
   return body;
 }
 
-function settle(context: RequestContext, target: Target, usage: NormalizedUsage): Cost {
-  const cost = costOf(target.model.price, usage);
-  context.usage = usage;
-  context.cost = cost;
-  return cost;
-}
-
 /**
  * The chat stage sequence: route (pure policy) → execute with retries, fallbacks and circuits →
  * normalise usage → price → hand to the sink. Streams commit to a target only after its first event.
@@ -67,7 +60,7 @@ export async function runChat(
     context.upstreamMs = context.elapsedMs();
     const text = result.response.choices.map((choice) => messageText(choice.message)).join('');
     const usage = result.usage.estimated ? estimateUsage(request, text) : result.usage;
-    sink.json(result.response, usage, settle(context, target, usage));
+    sink.json(result.response, usage, context.settle(services.pricer, usage));
     return;
   }
 
@@ -103,10 +96,10 @@ export async function runChat(
     }
     context.upstreamMs = context.elapsedMs();
     const final = usage ?? estimateUsage(request, outputText);
-    sink.close(final, settle(context, target, final));
+    sink.close(final, context.settle(services.pricer, final));
   } catch (thrown) {
     const final = usage ?? estimateUsage(request, outputText);
-    const cost = settle(context, target, final);
+    const cost = context.settle(services.pricer, final);
     if (signal.aborted) {
       context.status = 499; // the client left; what was produced is still billed
       return;

@@ -26,5 +26,12 @@ export function toLogRow(context: RequestContext, configHash: string): RequestLo
     routeReason: context.routeReason || null,
     configHash,
     clientIp: context.clientIp ?? null,
+    priceVersion: context.cost?.priceSince && context.served ? `${context.served.model.id}@${context.cost.priceSince}` : null,
+    tariff: context.cost?.priced ? context.cost.tariff : null,
+    usdToCny: context.cost?.usdToCny ?? null,
+    tier: context.served?.model.tier ?? null,
+    scenario: context.scenario ?? null,
+    flagshipModel: context.flagship?.model ?? null,
+    flagshipCostNanoCny: context.flagship?.cost.nanoCny ?? 0,
   };
 }

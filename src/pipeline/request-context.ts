@@ -2,6 +2,7 @@ import type { NormalizedUsage } from '../canonical/usage.js';
 import type { ModelConfig, ProviderConfig } from '../config/types.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import type { Cost } from '../pricing/cost.js';
+import type { FlagshipEquivalent, Pricer } from '../pricing/pricer.js';
 import { uuidv7 } from './ids.js';
 
 export type Endpoint = 'chat' | 'embeddings' | 'messages';
@@ -21,11 +22,15 @@ export class RequestContext {
   readonly warnings: string[] = [];
   readonly attempts: AttemptRecord[] = [];
   modelRequested = '';
+  /** x-tidegate-scenario, when the client named one. */
+  scenario: string | undefined;
   routeReason = '';
   stream = false;
   served: { model: ModelConfig; provider: ProviderConfig } | undefined;
   usage: NormalizedUsage | undefined;
   cost: Cost | undefined;
+  /** The same usage priced on the flagship the request is compared against (for the savings report). */
+  flagship: FlagshipEquivalent | undefined;
   status = 200;
   errorCode: ErrorCode | undefined;
   firstByteMs: number | undefined;
@@ -39,6 +44,17 @@ export class RequestContext {
 
   elapsedMs(): number {
     return Math.round(performance.now() - this.startedHr);
+  }
+
+  /** Price the final usage on the served model and on its flagship equivalent. */
+  settle(pricer: Pricer, usage: NormalizedUsage): Cost {
+    const served = this.served?.model;
+    if (!served) throw new Error('settle() before a model served the request');
+    const at = new Date(this.startedAt);
+    this.usage = usage;
+    this.cost = pricer.cost(served, usage, at);
+    this.flagship = pricer.flagshipEquivalent(served, usage, at);
+    return this.cost;
   }
 
   markFirstByte(): void {

@@ -1,5 +1,6 @@
 import type { GatewayConfig, ModelConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
+import type { Pricer } from '../pricing/pricer.js';
 import type { CircuitBreakers } from '../stability/circuit-breaker.js';
 import type { RequestContext } from './request-context.js';
 import type { Target } from './targets.js';
@@ -25,6 +26,7 @@ export interface Services {
   readonly models: ReadonlyMap<string, ModelConfig>;
   readonly targets: ReadonlyMap<string, Target>;
   readonly breakers: CircuitBreakers;
+  readonly pricer: Pricer;
   readonly ledger: Ledger;
   readonly logger: Logger;
   readonly keys: KeyAdmin;

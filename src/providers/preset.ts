@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors/catalogue.js';
+import type { TariffScheduleId } from '../pricing/tariff.js';
 
 /** Wire dialect a provider speaks outbound. Everything that speaks OpenAI's shares one base adapter. */
 export type Dialect = 'openai' | 'anthropic';
@@ -6,14 +7,27 @@ export type Dialect = 'openai' | 'anthropic';
 export type ModelTier = 'flagship' | 'light';
 export type ModelKind = 'chat' | 'embedding';
 
-/** CNY per one million tokens. */
+/**
+ * One dated version of a model's price, per one million tokens in `currency` (USD is converted at the
+ * configured rate, which is stored with every ledger row). A model's versions are kept in date order so
+ * an old call can always be re-priced with the price of its day.
+ */
 export interface ModelPrice {
+  /** Beijing date (YYYY-MM-DD) the price took effect. */
+  since: string;
+  currency: 'CNY' | 'USD';
   input: number;
+  /** Cached input (cache read); the input price when absent. */
   cacheRead?: number;
+  /** Cache write (explicit context caches); the input price when absent. */
   cacheWrite?: number;
   output: number;
-  /** Date the price took effect (YYYY-MM-DD) and where it comes from. */
-  since: string;
+  /** Reasoning tokens where billed apart from output; the output price when absent. */
+  reasoning?: number;
+  /** Time-of-day tariff: the schedule and the multiplier of each of its non-standard periods. */
+  tariff?: { schedule: TariffScheduleId; multipliers: Partial<Record<'off-peak' | 'night', number>> };
+  /** Batch API multiplier (0.5 = half price) where the provider sells batch processing. */
+  batch?: number;
   source: string;
 }
 
@@ -25,7 +39,8 @@ export interface CatalogueModel {
   tools?: boolean;
   reasoning?: boolean;
   contextWindow?: number;
-  price: ModelPrice;
+  /** Price history, oldest first. */
+  prices: readonly ModelPrice[];
 }
 
 /**

@@ -58,6 +58,30 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('api_keys_prefix_idx').on('api_keys').column('prefix').execute();
     },
   },
+  '0003_pricing_and_budgets': {
+    async up(db) {
+      // How each call was priced, and what always-flagship would have cost (the savings report).
+      const columns: Array<[string, 'text' | 'bigint' | 'double precision']> = [
+        ['price_version', 'text'], ['tariff', 'text'], ['usd_to_cny', 'double precision'], ['tier', 'text'],
+        ['scenario', 'text'], ['flagship_model', 'text'],
+      ];
+      for (const [name, type] of columns) await db.schema.alterTable('request_log').addColumn(name, type).execute();
+      await db.schema.alterTable('request_log').addColumn('flagship_cost_nano_cny', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('request_log_key_time_idx').on('request_log').columns(['api_key_id', 'created_at']).execute();
+      // Budgets and rate limits per key, and keys grouped into teams with budgets of their own.
+      for (const name of ['team', 'daily_budget_nano', 'monthly_budget_nano', 'rpm']) {
+        await db.schema.alterTable('api_keys').addColumn(name, name === 'team' ? 'text' : 'bigint').execute();
+      }
+      await db.schema
+        .createTable('teams')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('daily_budget_nano', 'bigint')
+        .addColumn('monthly_budget_nano', 'bigint')
+        .addColumn('rpm', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The names of every migration, in order. */

@@ -32,6 +32,16 @@ export interface RequestLogRow {
   routeReason: string | null;
   configHash: string;
   clientIp: string | null;
+  /** How it was priced: "<model>@<since>", the tariff (standard, peak, off-peak, night, batch), the USD rate used. */
+  priceVersion: string | null;
+  tariff: string | null;
+  usdToCny: number | null;
+  /** Tier of the served model and the request's scenario. */
+  tier: string | null;
+  scenario: string | null;
+  /** The same usage priced on the flagship it is compared against. */
+  flagshipModel: string | null;
+  flagshipCostNanoCny: number;
 }
 
 export interface RequestLogWriterOptions {
@@ -49,8 +59,8 @@ export interface RequestLogStats {
   failedFlushes: number;
 }
 
-/** Rows per INSERT statement: keeps any batch under SQLite's and Postgres' bound-parameter limits (26 per row). */
-const ROWS_PER_STATEMENT = 1000;
+/** Rows per INSERT statement: keeps any batch under SQLite's and Postgres' bound-parameter limits (33 per row). */
+const ROWS_PER_STATEMENT = 500;
 
 /**
  * Writes request-log rows off the request path: write() only enqueues; a timer, or a full batch, flushes
@@ -198,7 +208,7 @@ export async function queryRequestLog(database: Database, query: RequestLogQuery
   return rows.map(fromRecord);
 }
 
-const INTEGER_FIELDS = ['createdAt', 'status', 'attempts', 'latencyMs', 'costNanoCny'] as const;
+const INTEGER_FIELDS = ['createdAt', 'status', 'attempts', 'latencyMs', 'costNanoCny', 'flagshipCostNanoCny'] as const;
 const NULLABLE_INTEGER_FIELDS = ['firstByteMs', 'upstreamMs'] as const;
 const USAGE_FIELDS = ['inputUncached', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'imageTokens'] as const;
 
@@ -239,6 +249,13 @@ function toRecord(row: RequestLogRow): Insertable<RequestLogTable> {
     route_reason: row.routeReason,
     config_hash: row.configHash,
     client_ip: row.clientIp,
+    price_version: row.priceVersion,
+    tariff: row.tariff,
+    usd_to_cny: row.usdToCny,
+    tier: row.tier,
+    scenario: row.scenario,
+    flagship_model: row.flagshipModel,
+    flagship_cost_nano_cny: row.flagshipCostNanoCny,
   };
 }
 
@@ -272,5 +289,12 @@ function fromRecord(r: Selectable<RequestLogTable>): RequestLogRow {
     routeReason: r.route_reason,
     configHash: r.config_hash,
     clientIp: r.client_ip,
+    priceVersion: r.price_version,
+    tariff: r.tariff,
+    usdToCny: r.usd_to_cny === null ? null : Number(r.usd_to_cny),
+    tier: r.tier,
+    scenario: r.scenario,
+    flagshipModel: r.flagship_model,
+    flagshipCostNanoCny: r.flagship_cost_nano_cny,
   };
 }

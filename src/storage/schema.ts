@@ -34,6 +34,15 @@ export interface RequestLogTable {
   route_reason: string | null;
   config_hash: string;
   client_ip: string | null;
+  /** "<model>@<since>" of the price version used. */
+  price_version: string | null;
+  /** standard | peak | off-peak | night | batch */
+  tariff: string | null;
+  usd_to_cny: number | null;
+  tier: string | null;
+  scenario: string | null;
+  flagship_model: string | null;
+  flagship_cost_nano_cny: Generated<number>;
 }
 
 export interface ApiKeysTable {
@@ -46,9 +55,24 @@ export interface ApiKeysTable {
   created_at: number;
   revoked_at: number | null;
   last_used_at: number | null;
+  team: string | null;
+  /** Budgets in 1e-9 CNY; null means no limit. */
+  daily_budget_nano: number | null;
+  monthly_budget_nano: number | null;
+  /** Requests per minute; null means no limit. */
+  rpm: number | null;
+}
+
+export interface TeamsTable {
+  name: string;
+  daily_budget_nano: number | null;
+  monthly_budget_nano: number | null;
+  rpm: number | null;
+  updated_at: number;
 }
 
 export interface Schema {
   request_log: RequestLogTable;
   api_keys: ApiKeysTable;
+  teams: TeamsTable;
 }

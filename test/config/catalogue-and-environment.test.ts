@@ -18,14 +18,15 @@ models:
 `, 'tidegate.yaml', {});
     const [fast, pro, cheap, embed, unknown] = config.models;
     expect(fast).toMatchObject({ upstream: 'deepseek-flash', tier: 'light', kind: 'chat', vision: true, tools: true, contextWindow: 1_000_000 });
-    expect(fast!.price).toEqual({ input: 2, cacheRead: 0.04, output: 8, since: '2026-09-10', source: 'api-docs.deepseek.com pricing (peak)' });
+    expect(fast!.prices.at(-1)).toMatchObject({ currency: 'CNY', input: 2, cacheRead: 0.04, output: 8, since: '2026-09-10', tariff: { schedule: 'deepseek-peak-2026' } });
+    expect(fast!.prices.map((version) => version.since)).toEqual(['2026-04-24', '2026-08-17', '2026-09-10']);
     expect(pro).toMatchObject({ upstream: 'deepseek-v4-pro', tier: 'flagship', vision: false });
-    expect(pro!.price?.input).toBe(9);
-    expect(cheap).toMatchObject({ tier: 'light', price: { input: 1, output: 2, since: '2026-01-01', source: 'contract' } });
+    expect(pro!.prices.at(-1)?.input).toBe(9);
+    expect(cheap).toMatchObject({ tier: 'light', prices: [{ input: 1, output: 2, since: '2026-01-01', source: 'contract', currency: 'CNY' }] });
     expect(embed).toMatchObject({ kind: 'embedding', tier: 'light' });
-    expect(unknown).toMatchObject({ tier: 'flagship', kind: 'chat', tools: true, vision: false, contextWindow: undefined, price: undefined });
+    expect(unknown).toMatchObject({ tier: 'flagship', kind: 'chat', tools: true, vision: false, contextWindow: undefined, prices: [] });
     // The registry's own catalogue objects are copied, never frozen by the config.
-    expect(Object.isFrozen(getPreset('deepseek')!.models[1]!.price)).toBe(false);
+    expect(Object.isFrozen(getPreset('deepseek')!.models[1]!.prices[0])).toBe(false);
   });
 
   it('models: all adds every catalogue model not declared, the first provider winning a shared id', () => {

@@ -86,8 +86,8 @@ describe('loadConfig with a file', () => {
     expect(config.models.map((model) => model.id)).toEqual(['deepseek-v4-pro', 'deepseek-flash', 'llama', 'local-embed']);
     const llama = config.models[2]!;
     expect(llama).toMatchObject({ upstream: 'meta-llama/Llama-3.3-70B-Instruct', tier: 'light', kind: 'chat', tools: true, vision: false, contextWindow: 131072 });
-    expect(llama.price).toEqual({ input: 0.5, output: 1, since: '1970-01-01', source: 'config' });
-    expect(config.models[3]).toMatchObject({ kind: 'embedding', tools: false, tier: 'flagship', price: undefined });
+    expect(llama.prices).toEqual([{ input: 0.5, output: 1, since: '1970-01-01', source: 'config', currency: 'CNY' }]);
+    expect(config.models[3]).toMatchObject({ kind: 'embedding', tools: false, tier: 'flagship', prices: [] });
     expect(config.models[0]!.fallbacks).toEqual(['deepseek-flash']);
     expect(config.hash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -96,7 +96,7 @@ describe('loadConfig with a file', () => {
     expect(Object.isFrozen(config.providers)).toBe(true);
     expect(Object.isFrozen(config.providers[0]!.retry)).toBe(true);
     expect(Object.isFrozen(config.models[0]!.fallbacks)).toBe(true);
-    expect(Object.isFrozen(config.models[0]!.price)).toBe(true);
+    expect(Object.isFrozen(config.models[0]!.prices[0])).toBe(true);
     expect(() => {
       (config.server as { port: number }).port = 1;
     }).toThrow(TypeError);

@@ -19,13 +19,18 @@ models:
 });
 afterAll(async () => stack?.close());
 
-/** Expected CNY, computed independently of the gateway: prices are CNY per 1M tokens. */
-function expectedCny(preset: string, model: string, usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number } }): string {
-  const price = getPreset(preset)!.models.find((entry) => entry.id === model)!.price;
+/**
+ * Expected CNY, computed independently of the gateway from the price in force now: CNY per 1M tokens,
+ * with DeepSeek's off-peak half price when the test runs off-peak (the response says which tariff applied).
+ */
+function expectedCny(preset: string, model: string, usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number } }, tariff?: string | null): string {
+  const prices = getPreset(preset)!.models.find((entry) => entry.id === model)!.prices;
+  const price = prices.at(-1)!;
+  const rate = price.currency === 'USD' ? 7.2 : 1;
+  const multiplier = tariff === 'off-peak' ? 0.5 : 1;
   const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
-  const nano = Math.round((usage.prompt_tokens - cached) * price.input * 1000 + cached * (price.cacheRead ?? price.input) * 1000 + usage.completion_tokens * price.output * 1000);
-  const text = (nano / 1e9).toFixed(9).replace(/0+$/, '').replace(/\.$/, '');
-  return text;
+  const nano = Math.round(((usage.prompt_tokens - cached) * price.input * 1000 + cached * (price.cacheRead ?? price.input) * 1000 + usage.completion_tokens * price.output * 1000) * rate * multiplier);
+  return (nano / 1e9).toFixed(9).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 const conversation = (text: string) => [{ role: 'system' as const, content: `Stable system prompt for ${text}` }, { role: 'user' as const, content: text }];
@@ -37,7 +42,7 @@ describe('usage is normalised per provider format and priced from the catalogue'
     const upstream = stack.simulator.requests.at(-1);
     expect(upstream?.preset).toBe('deepseek');
     expect(data.usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
-    expect(response.headers.get('x-tidegate-cost-cny')).toBe(expectedCny('deepseek', 'deepseek-v4-pro', data.usage!));
+    expect(response.headers.get('x-tidegate-cost-cny')).toBe(expectedCny('deepseek', 'deepseek-v4-pro', data.usage!, response.headers.get('x-tidegate-tariff')));
   });
 
   it('DeepSeek reasoner: reasoning_content passes through and reasoning tokens are counted in output', async () => {
@@ -46,7 +51,7 @@ describe('usage is normalised per provider format and priced from the catalogue'
     expect(message.reasoning_content).toContain('Thinking about');
     expect(data.usage?.completion_tokens_details?.reasoning_tokens).toBeGreaterThan(0);
     expect(data.usage!.completion_tokens).toBeGreaterThan(data.usage!.completion_tokens_details!.reasoning_tokens!);
-    expect(response.headers.get('x-tidegate-cost-cny')).toBe(expectedCny('deepseek', 'deepseek-reasoner', data.usage!));
+    expect(response.headers.get('x-tidegate-cost-cny')).toBe(expectedCny('deepseek', 'deepseek-reasoner', data.usage!, response.headers.get('x-tidegate-tariff')));
   });
 
   it('streamed and non-streamed answers to the same request cost the same', async () => {

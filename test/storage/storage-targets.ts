@@ -69,6 +69,13 @@ export function makeRow(overrides: Partial<RequestLogRow> = {}): RequestLogRow {
     routeReason: null,
     configHash: 'cfg_hash',
     clientIp: null,
+    priceVersion: 'deepseek-chat@2025-09-29',
+    tariff: 'standard',
+    usdToCny: null,
+    tier: 'light',
+    scenario: null,
+    flagshipModel: 'deepseek-v4-pro',
+    flagshipCostNanoCny: 99_000,
     ...overrides,
   };
 }

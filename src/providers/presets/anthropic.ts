@@ -19,8 +19,8 @@ export const anthropic: PresetDefinition = {
   ],
   models: [
     { id: 'claude-sonnet-4-5', tier: 'flagship', kind: 'chat', tools: true, vision: true, contextWindow: 200_000,
-      price: { input: 21.6, cacheRead: 2.16, cacheWrite: 27, output: 108, since: '2025-09-29', source: 'anthropic.com pricing at ¥7.2/$' } },
+      prices: [{ since: '2025-09-29', currency: 'USD', input: 3, cacheRead: 0.3, cacheWrite: 3.75, output: 15, batch: 0.5, source: 'anthropic.com pricing (5-minute cache write)' }] },
     { id: 'claude-haiku-4-5', tier: 'light', kind: 'chat', tools: true, vision: true, contextWindow: 200_000,
-      price: { input: 7.2, cacheRead: 0.72, cacheWrite: 9, output: 36, since: '2025-10-15', source: 'anthropic.com pricing at ¥7.2/$' } },
+      prices: [{ since: '2025-10-15', currency: 'USD', input: 1, cacheRead: 0.1, cacheWrite: 1.25, output: 5, batch: 0.5, source: 'anthropic.com pricing (5-minute cache write)' }] },
   ],
 };

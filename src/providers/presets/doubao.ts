@@ -20,12 +20,12 @@ export const doubao: PresetDefinition = {
   ],
   models: [
     { id: 'doubao-seed-1-6-250615', tier: 'flagship', kind: 'chat', tools: true, vision: true, reasoning: true, contextWindow: 256_000,
-      price: { input: 0.8, cacheRead: 0.16, output: 8, since: '2025-06-11', source: 'syaoranwe/LLM-Price (≤32K input)' } },
+      prices: [{ since: '2025-06-11', currency: 'CNY', input: 0.8, cacheRead: 0.16, output: 8, batch: 0.5, source: 'syaoranwe/LLM-Price (≤32K input)' }] },
     { id: 'doubao-seed-1-6-flash-250615', tier: 'light', kind: 'chat', tools: true, vision: true, contextWindow: 256_000,
-      price: { input: 0.15, cacheRead: 0.03, output: 1.5, since: '2025-06-11', source: 'syaoranwe/LLM-Price (≤32K input)' } },
+      prices: [{ since: '2025-06-11', currency: 'CNY', input: 0.15, cacheRead: 0.03, output: 1.5, batch: 0.5, source: 'syaoranwe/LLM-Price (≤32K input)' }] },
     { id: 'doubao-1-5-pro-32k-250115', tier: 'flagship', kind: 'chat', tools: true, contextWindow: 32_768,
-      price: { input: 0.8, output: 2, since: '2025-01-22', source: 'flanker/llmprice.cn' } },
+      prices: [{ since: '2025-01-22', currency: 'CNY', input: 0.8, output: 2, batch: 0.5, source: 'flanker/llmprice.cn' }] },
     { id: 'doubao-1-5-lite-32k-250115', tier: 'light', kind: 'chat', contextWindow: 32_768,
-      price: { input: 0.3, output: 0.6, since: '2025-01-22', source: 'flanker/llmprice.cn' } },
+      prices: [{ since: '2025-01-22', currency: 'CNY', input: 0.3, output: 0.6, batch: 0.5, source: 'flanker/llmprice.cn' }] },
   ],
 };

@@ -15,10 +15,10 @@ export const gemini: PresetDefinition = {
   ],
   models: [
     { id: 'gemini-2.5-pro', tier: 'flagship', kind: 'chat', tools: true, vision: true, reasoning: true, contextWindow: 1_048_576,
-      price: { input: 9, cacheRead: 2.25, output: 72, since: '2025-06-17', source: 'syaoranwe/LLM-Price (≤200K) at ¥7.2/$' } },
+      prices: [{ since: '2025-06-17', currency: 'USD', input: 1.25, cacheRead: 0.31, output: 10, batch: 0.5, source: 'ai.google.dev pricing (≤200K prompt)' }] },
     { id: 'gemini-2.5-flash', tier: 'light', kind: 'chat', tools: true, vision: true, reasoning: true, contextWindow: 1_048_576,
-      price: { input: 2.16, cacheRead: 0.54, output: 18, since: '2025-06-17', source: 'syaoranwe/LLM-Price at ¥7.2/$' } },
+      prices: [{ since: '2025-06-17', currency: 'USD', input: 0.3, cacheRead: 0.075, output: 2.5, batch: 0.5, source: 'ai.google.dev pricing' }] },
     { id: 'gemini-2.5-flash-lite', tier: 'light', kind: 'chat', tools: true, vision: true, contextWindow: 1_048_576,
-      price: { input: 0.72, cacheRead: 0.18, output: 2.88, since: '2025-07-22', source: 'syaoranwe/LLM-Price at ¥7.2/$' } },
+      prices: [{ since: '2025-07-22', currency: 'USD', input: 0.1, cacheRead: 0.025, output: 0.4, batch: 0.5, source: 'ai.google.dev pricing' }] },
   ],
 };

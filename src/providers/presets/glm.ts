@@ -21,14 +21,17 @@ export const glm: PresetDefinition = {
   ],
   models: [
     { id: 'glm-5.3', tier: 'flagship', kind: 'chat', tools: true, reasoning: true, contextWindow: 200_000,
-      price: { input: 8, cacheRead: 2, output: 28, since: '2026-06-01', source: 'docs.bigmodel.cn pricing' } },
+      prices: [{ since: '2026-06-01', currency: 'CNY', input: 8, cacheRead: 2, output: 28, batch: 0.5, source: 'docs.bigmodel.cn pricing' }] },
     { id: 'glm-4-plus', tier: 'flagship', kind: 'chat', tools: true, contextWindow: 128_000,
-      price: { input: 5, output: 5, since: '2025-04-23', source: 'syaoranwe/LLM-Price' } },
+      prices: [
+        { since: '2024-08-29', currency: 'CNY', input: 50, output: 50, batch: 0.5, source: 'flanker/llmprice.cn [3p]' },
+        { since: '2025-04-23', currency: 'CNY', input: 5, output: 5, batch: 0.5, source: 'syaoranwe/LLM-Price 2025-04-23 [3p]' },
+      ] },
     { id: 'glm-4-air-250414', tier: 'light', kind: 'chat', tools: true, contextWindow: 128_000,
-      price: { input: 0.5, output: 0.5, since: '2025-04-14', source: 'syaoranwe/LLM-Price' } },
+      prices: [{ since: '2025-04-14', currency: 'CNY', input: 0.5, output: 0.5, batch: 0.5, source: 'syaoranwe/LLM-Price' }] },
     { id: 'glm-4-flash', tier: 'light', kind: 'chat', tools: true, contextWindow: 128_000,
-      price: { input: 0, output: 0, since: '2024-08-27', source: 'free, rate-limited' } },
+      prices: [{ since: '2024-08-27', currency: 'CNY', input: 0, output: 0, batch: 0.5, source: 'free, rate-limited' }] },
     { id: 'embedding-3', tier: 'light', kind: 'embedding',
-      price: { input: 0.5, output: 0, since: '2024-09-01', source: 'docs.bigmodel.cn pricing' } },
+      prices: [{ since: '2024-09-01', currency: 'CNY', input: 0.5, output: 0, batch: 0.5, source: 'docs.bigmodel.cn pricing' }] },
   ],
 };

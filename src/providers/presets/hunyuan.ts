@@ -18,10 +18,10 @@ export const hunyuan: PresetDefinition = {
   ],
   models: [
     { id: 'hunyuan-turbos-latest', tier: 'flagship', kind: 'chat', tools: true, contextWindow: 32_000,
-      price: { input: 0.8, output: 2, since: '2025-06-14', source: 'syaoranwe/LLM-Price' } },
+      prices: [{ since: '2025-06-14', currency: 'CNY', input: 0.8, output: 2, source: 'syaoranwe/LLM-Price' }] },
     { id: 'hunyuan-t1-latest', tier: 'flagship', kind: 'chat', reasoning: true, contextWindow: 32_000,
-      price: { input: 1, output: 4, since: '2025-06-14', source: 'syaoranwe/LLM-Price' } },
+      prices: [{ since: '2025-06-14', currency: 'CNY', input: 1, output: 4, source: 'syaoranwe/LLM-Price' }] },
     { id: 'hunyuan-lite', tier: 'light', kind: 'chat', contextWindow: 256_000,
-      price: { input: 0, output: 0, since: '2024-05-22', source: 'free' } },
+      prices: [{ since: '2024-05-22', currency: 'CNY', input: 0, output: 0, source: 'free' }] },
   ],
 };

@@ -19,12 +19,18 @@ export const kimi: PresetDefinition = {
   ],
   models: [
     { id: 'kimi-k3', tier: 'flagship', kind: 'chat', tools: true, reasoning: true, contextWindow: 262_144,
-      price: { input: 20, cacheRead: 2, output: 100, since: '2026-07-01', source: 'dev.to TeamoRouter; codeburn PR #709' } },
+      prices: [{ since: '2026-07-01', currency: 'CNY', input: 20, cacheRead: 2, output: 100, source: 'dev.to TeamoRouter; codeburn PR #709' }] },
     { id: 'kimi-k2.5', tier: 'flagship', kind: 'chat', tools: true, vision: true, contextWindow: 262_144,
-      price: { input: 4, cacheRead: 1, output: 21, since: '2026-03-01', source: 'flanker/llmprice.cn' } },
+      prices: [{ since: '2026-03-01', currency: 'CNY', input: 4, cacheRead: 1, output: 21, source: 'flanker/llmprice.cn' }] },
     { id: 'moonshot-v1-8k', tier: 'light', kind: 'chat', tools: true, contextWindow: 8_192,
-      price: { input: 2, output: 10, since: '2025-04-09', source: 'syaoranwe/LLM-Price' } },
+      prices: [
+        { since: '2024-03-01', currency: 'CNY', input: 12, output: 12, source: 'one-api ratio [code]' },
+        { since: '2025-04-09', currency: 'CNY', input: 2, output: 10, source: 'syaoranwe/LLM-Price [3p]' },
+      ] },
     { id: 'moonshot-v1-32k', tier: 'light', kind: 'chat', tools: true, contextWindow: 32_768,
-      price: { input: 5, output: 20, since: '2025-04-09', source: 'syaoranwe/LLM-Price' } },
+      prices: [
+        { since: '2024-03-01', currency: 'CNY', input: 24, output: 24, source: 'one-api ratio [code]' },
+        { since: '2025-04-09', currency: 'CNY', input: 5, output: 20, source: 'syaoranwe/LLM-Price [3p]' },
+      ] },
   ],
 };

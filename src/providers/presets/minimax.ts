@@ -21,8 +21,8 @@ export const minimax: PresetDefinition = {
   ],
   models: [
     { id: 'MiniMax-M3', tier: 'flagship', kind: 'chat', tools: true, reasoning: true, contextWindow: 1_000_000,
-      price: { input: 2.16, cacheRead: 0.43, cacheWrite: 2.7, output: 8.64, since: '2026-01-01', source: 'platform.minimax.io ($0.30/$1.2 at 7.2)' } },
+      prices: [{ since: '2026-01-01', currency: 'USD', input: 0.3, cacheRead: 0.06, cacheWrite: 0.375, output: 1.2, batch: 0.5, source: 'platform.minimax.io pricing [doc]' }] },
     { id: 'MiniMax-M1', tier: 'light', kind: 'chat', tools: true, reasoning: true, contextWindow: 1_000_000,
-      price: { input: 0.8, output: 8, since: '2025-06-16', source: 'syaoranwe/LLM-Price (0–32K)' } },
+      prices: [{ since: '2025-06-16', currency: 'CNY', input: 0.8, output: 8, batch: 0.5, source: 'syaoranwe/LLM-Price (0–32K)' }] },
   ],
 };

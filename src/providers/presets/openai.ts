@@ -1,6 +1,6 @@
 import type { PresetDefinition } from '../preset.js';
 
-// USD list prices converted at ¥7.2/$ (providers.md §5); the pricing issue makes the rate configurable.
+// USD list prices; converted at the configured rate (pricing.usdToCny), stored with every ledger row.
 export const openai: PresetDefinition = {
   id: 'openai',
   displayName: 'OpenAI',
@@ -17,12 +17,12 @@ export const openai: PresetDefinition = {
   ],
   models: [
     { id: 'gpt-4.1', tier: 'flagship', kind: 'chat', tools: true, vision: true, contextWindow: 1_047_576,
-      price: { input: 14.4, cacheRead: 3.6, output: 57.6, since: '2025-04-14', source: 'openai.com pricing at ¥7.2/$' } },
+      prices: [{ since: '2025-04-14', currency: 'USD', input: 2, cacheRead: 0.5, output: 8, batch: 0.5, source: 'openai.com pricing' }] },
     { id: 'gpt-4.1-nano', tier: 'light', kind: 'chat', tools: true, vision: true, contextWindow: 1_047_576,
-      price: { input: 0.72, cacheRead: 0.18, output: 2.88, since: '2025-04-14', source: 'openai.com pricing at ¥7.2/$' } },
+      prices: [{ since: '2025-04-14', currency: 'USD', input: 0.1, cacheRead: 0.025, output: 0.4, batch: 0.5, source: 'openai.com pricing' }] },
     { id: 'gpt-4o-mini', tier: 'light', kind: 'chat', tools: true, vision: true, contextWindow: 128_000,
-      price: { input: 1.08, cacheRead: 0.54, output: 4.32, since: '2024-07-18', source: 'openai.com pricing at ¥7.2/$' } },
+      prices: [{ since: '2024-07-18', currency: 'USD', input: 0.15, cacheRead: 0.075, output: 0.6, batch: 0.5, source: 'openai.com pricing' }] },
     { id: 'text-embedding-3-small', tier: 'light', kind: 'embedding',
-      price: { input: 0.144, output: 0, since: '2024-01-25', source: 'openai.com pricing at ¥7.2/$' } },
+      prices: [{ since: '2024-01-25', currency: 'USD', input: 0.02, output: 0, batch: 0.5, source: 'openai.com pricing' }] },
   ],
 };

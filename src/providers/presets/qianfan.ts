@@ -18,12 +18,18 @@ export const qianfan: PresetDefinition = {
   ],
   models: [
     { id: 'ernie-4.5-turbo-128k', tier: 'flagship', kind: 'chat', tools: true, contextWindow: 131_072,
-      price: { input: 0.8, output: 3.2, since: '2025-04-25', source: 'syaoranwe/LLM-Price 2025-06' } },
+      prices: [{ since: '2025-04-25', currency: 'CNY', input: 0.8, output: 3.2, source: 'syaoranwe/LLM-Price 2025-06' }] },
     { id: 'ernie-x1-turbo-32k', tier: 'flagship', kind: 'chat', reasoning: true, contextWindow: 32_768,
-      price: { input: 1, output: 4, since: '2025-04-25', source: 'syaoranwe/LLM-Price 2025-06' } },
+      prices: [{ since: '2025-04-25', currency: 'CNY', input: 1, output: 4, source: 'syaoranwe/LLM-Price 2025-06' }] },
     { id: 'ernie-speed-128k', tier: 'light', kind: 'chat', contextWindow: 131_072,
-      price: { input: 0, output: 0, since: '2024-05-21', source: 'Baidu announcement (free)' } },
+      prices: [
+        { since: '2024-03-01', currency: 'CNY', input: 4, output: 8, source: 'pre-2024-05 list price [3p flanker]' },
+        { since: '2024-05-21', currency: 'CNY', input: 0, output: 0, source: 'free since 2024-05-21 (Baidu announcement) [3p wxredian]' },
+      ] },
     { id: 'ernie-lite-8k', tier: 'light', kind: 'chat', contextWindow: 8_192,
-      price: { input: 0, output: 0, since: '2024-05-21', source: 'Baidu announcement (free)' } },
+      prices: [
+        { since: '2024-03-01', currency: 'CNY', input: 3, output: 6, source: 'pre-2024-05 list price [3p flanker]' },
+        { since: '2024-05-21', currency: 'CNY', input: 0, output: 0, source: 'free since 2024-05-21 (Baidu announcement) [3p wxredian]' },
+      ] },
   ],
 };

@@ -19,10 +19,10 @@ export const spark: PresetDefinition = {
   ],
   models: [
     { id: '4.0Ultra', tier: 'flagship', kind: 'chat', tools: true, contextWindow: 32_768,
-      price: { input: 70, output: 70, since: '2024-06-27', source: 'token pack list price (estimate)' } },
+      prices: [{ since: '2024-06-27', currency: 'CNY', input: 70, output: 70, source: 'token pack list price (estimate)' }] },
     { id: 'generalv3.5', tier: 'flagship', kind: 'chat', tools: true, contextWindow: 8_192,
-      price: { input: 30, output: 30, since: '2024-06-27', source: 'token pack list price (estimate)' } },
+      prices: [{ since: '2024-06-27', currency: 'CNY', input: 30, output: 30, source: 'token pack list price (estimate)' }] },
     { id: 'lite', tier: 'light', kind: 'chat', contextWindow: 4_096,
-      price: { input: 0, output: 0, since: '2024-01-01', source: 'free' } },
+      prices: [{ since: '2024-01-01', currency: 'CNY', input: 0, output: 0, source: 'free' }] },
   ],
 };

@@ -12,10 +12,10 @@ export const stepfun: PresetDefinition = {
   errorRules: [],
   models: [
     { id: 'step-3.7-flash', tier: 'flagship', kind: 'chat', tools: true, reasoning: true, contextWindow: 256_000,
-      price: { input: 1.35, cacheRead: 0.27, output: 8.1, since: '2026-06-01', source: 'platform.stepfun.com pricing' } },
+      prices: [{ since: '2026-06-01', currency: 'CNY', input: 1.35, cacheRead: 0.27, output: 8.1, source: 'platform.stepfun.com pricing' }] },
     { id: 'step-3.5-flash', tier: 'light', kind: 'chat', tools: true, contextWindow: 256_000,
-      price: { input: 0.7, cacheRead: 0.14, output: 2.1, since: '2026-02-01', source: 'platform.stepfun.com pricing' } },
+      prices: [{ since: '2026-02-01', currency: 'CNY', input: 0.7, cacheRead: 0.14, output: 2.1, source: 'platform.stepfun.com pricing' }] },
     { id: 'step-1-8k', tier: 'light', kind: 'chat', contextWindow: 8_192,
-      price: { input: 5, output: 20, since: '2024-03-01', source: 'one-api ratio' } },
+      prices: [{ since: '2024-03-01', currency: 'CNY', input: 5, output: 20, source: 'one-api ratio' }] },
   ],
 };

@@ -1,0 +1,21 @@
+import { GatewayError } from '../errors/catalogue.js';
+import type { Exchange } from '../http/exchange.js';
+import { RequestContext, type Endpoint } from '../pipeline/request-context.js';
+
+const scenarioPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The context of a model call, with who called and the x-tidegate-* request headers read once. */
+export function modelCallContext(exchange: Exchange, endpoint: Endpoint): RequestContext {
+  const { principal, request } = exchange;
+  const keyId = principal.kind === 'key' ? principal.keyId : principal.kind === 'admin' ? 'admin' : undefined;
+  const context = new RequestContext(endpoint, keyId, request.socket.remoteAddress);
+  exchange.context = context;
+  const scenario = request.headers['x-tidegate-scenario'];
+  if (typeof scenario === 'string' && scenario !== '') {
+    if (!scenarioPattern.test(scenario)) {
+      throw new GatewayError('invalid_request', 'x-tidegate-scenario: use letters, digits, ".", "_" or "-" (at most 64).', { param: 'x-tidegate-scenario' });
+    }
+    context.scenario = scenario;
+  }
+  return context;
+}
