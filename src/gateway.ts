@@ -9,12 +9,20 @@ import { toLogRow } from './pipeline/log-row.js';
 import type { Services } from './pipeline/services.js';
 import { buildTargets } from './pipeline/targets.js';
 import { closeAgents } from './providers/http-transport.js';
+import { cachedTeamLimits } from './budgets/team-limits-cache.js';
+import { BudgetGuard } from './budgets/budget-guard.js';
 import { Pricer } from './pricing/pricer.js';
 import { CircuitBreakers } from './stability/circuit-breaker.js';
 import {
   RequestLogWriter,
   countActiveApiKeys,
   createApiKey,
+  getTeamLimits,
+  listTeams,
+  setTeamLimits,
+  updateApiKeyLimits,
+  usageReport,
+  spendSince,
   listApiKeys,
   migrate,
   openDatabase,
@@ -64,21 +72,33 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     Date.now,
     (keyId) => usedKeys.add(keyId),
   );
+  const teamLimits = cachedTeamLimits((name) => getTeamLimits(database, name));
   const services: Services = {
     config,
     models: new Map(config.models.map((model) => [model.id, model])),
     targets: buildTargets(config),
     breakers: new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
+    budgets: {
+      guard: new BudgetGuard({
+        spendSince: (scope, since) => spendSince(database, scope.startsWith('team:') ? { team: scope.slice(5) } : { keyId: scope.slice(4) }, since),
+      }),
+      teams: teamLimits,
+    },
     logger,
     ledger: {
       record: (context) => (config.requestLog.enabled ? writer.write(toLogRow(context, config.hash)) : undefined),
     },
     keys: {
-      create: async (name) => {
-        const created = await createApiKey(database, name);
+      create: async (name, limits) => {
+        const created = await createApiKey(database, name, Date.now(), limits);
         await auth.refresh();
         return created;
+      },
+      update: async (id, limits) => {
+        const updated = await updateApiKeyLimits(database, id, limits);
+        await auth.refresh();
+        return updated;
       },
       list: () => listApiKeys(database),
       revoke: async (id) => {
@@ -86,8 +106,14 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
         await auth.refresh();
         return revoked;
       },
+      setTeam: async (name, limits) => {
+        const team = await setTeamLimits(database, { name, ...limits });
+        teamLimits.clear();
+        return team;
+      },
+      listTeams: () => listTeams(database),
     },
-    requestLog: { recent: (query) => queryRequestLog(database, query) },
+    requestLog: { recent: (query) => queryRequestLog(database, query), usage: (query) => usageReport(database, query) },
   };
 
   let host = config.server.host;

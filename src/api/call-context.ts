@@ -10,6 +10,7 @@ export function modelCallContext(exchange: Exchange, endpoint: Endpoint): Reques
   const keyId = principal.kind === 'key' ? principal.keyId : principal.kind === 'admin' ? 'admin' : undefined;
   const context = new RequestContext(endpoint, keyId, request.socket.remoteAddress);
   exchange.context = context;
+  context.principal = principal;
   const scenario = request.headers['x-tidegate-scenario'];
   if (typeof scenario === 'string' && scenario !== '') {
     if (!scenarioPattern.test(scenario)) {

@@ -7,6 +7,7 @@ import { sendJson } from '../http/respond.js';
 import { executeWithFallbacks } from '../pipeline/execute.js';
 import type { Services } from '../pipeline/services.js';
 import { modelCallContext } from './call-context.js';
+import { admit } from '../budgets/admission.js';
 import { decideRoute } from '../routing/policy.js';
 import { estimateTextTokens } from '../tokens/estimate.js';
 
@@ -31,6 +32,10 @@ export async function embeddings(services: Services, exchange: Exchange): Promis
   context.modelRequested = request.model;
   const decision = decideRoute(services.models, request.model, { kind: 'embedding', vision: false, tools: false });
   context.routeReason = decision.reason;
+  await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () => {
+    const usage = { inputUncached: estimateTextTokens(inputText(request.input)), cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, imageTokens: 0, estimated: true };
+    return Math.max(...decision.candidates.map((model) => services.pricer.cost(model, usage, new Date(context.startedAt)).nanoCny));
+  });
   const { target, result } = await executeWithFallbacks(context, decision, services.targets, services.breakers, exchange.signal, (target) =>
     target.adapter.embeddings({ provider: target.provider, preset: target.preset, model: target.model, body: { ...request, model: target.model.upstream }, signal: exchange.signal }),
   );

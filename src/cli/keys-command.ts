@@ -1,50 +1,93 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
-import { createApiKey, listApiKeys, migrate, openDatabase, revokeApiKey } from '../storage/index.js';
+import { createApiKey, listApiKeys, listTeams, migrate, openDatabase, revokeApiKey, setTeamLimits, updateApiKeyLimits, type Database } from '../storage/index.js';
+import { describeLimit, limitOptions, limitsFromOptions } from './limits-options.js';
 import { formatTable } from './table.js';
 
-export async function keysCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' } } });
-  const config = loadConfig({ file: values.config });
+const usage = `usage:
+  tidegate keys create NAME|--name NAME [--team T] [--daily-budget CNY] [--monthly-budget CNY] [--rpm N] [--json]
+  tidegate keys update ID [--team T|none] [--daily-budget CNY|none] [--monthly-budget CNY|none] [--rpm N|none]
+  tidegate keys list [--json]
+  tidegate keys revoke ID
+  tidegate teams set NAME [--daily-budget CNY|none] [--monthly-budget CNY|none] [--rpm N|none]
+  tidegate teams list [--json]
+`;
+
+async function withDatabase<T>(configFile: string | undefined, run: (database: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig({ file: configFile });
   const database = await openDatabase(config.storage.url);
   try {
     await migrate(database);
-    const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    return await run(database);
+  } finally {
+    await database.close();
+  }
+}
+
+const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '-');
+
+export async function keysCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' }, ...limitOptions } });
+  return withDatabase(values.config, async (database) => {
     if (sub === 'create') {
-      const name = positionals[0];
-      if (!name) throw new Error('usage: tidegate keys create NAME');
-      const key = await createApiKey(database, name);
+      const name = values.name ?? positionals[0];
+      if (!name) throw new Error(usage);
+      const key = await createApiKey(database, name, Date.now(), limitsFromOptions(values));
       if (values.json) out(key);
       else process.stdout.write(`Created key ${key.id} (${key.name}). Copy it now; it is stored only as a hash:\n\n  ${key.key}\n`);
       return 0;
+    }
+    if (sub === 'update') {
+      const id = positionals[0];
+      if (!id) throw new Error(usage);
+      const updated = await updateApiKeyLimits(database, id, limitsFromOptions(values));
+      process.stdout.write(updated ? `Updated ${id}. Running gateways apply it within 10 s.\n` : `No active key ${id}.\n`);
+      return updated ? 0 : 1;
     }
     if (sub === 'list') {
       const keys = await listApiKeys(database);
       if (values.json) out(keys);
       else {
         process.stdout.write(`${formatTable(
-          ['id', 'name', 'prefix', 'created', 'last used', 'revoked'],
-          keys.map((key) => [key.id, key.name, `tg-${key.prefix}…`, iso(key.createdAt), iso(key.lastUsedAt), iso(key.revokedAt)]),
+          ['id', 'name', 'prefix', 'team', 'daily', 'monthly', 'rpm', 'created', 'last used', 'revoked'],
+          keys.map((key) => [key.id, key.name, `tg-${key.prefix}…`, key.team ?? '-', describeLimit(key.dailyBudgetNano), describeLimit(key.monthlyBudgetNano), key.rpm ?? '-', iso(key.createdAt), iso(key.lastUsedAt), iso(key.revokedAt)]),
         )}\n`);
       }
       return 0;
     }
     if (sub === 'revoke') {
       const id = positionals[0];
-      if (!id) throw new Error('usage: tidegate keys revoke ID');
+      if (!id) throw new Error(usage);
       const revoked = await revokeApiKey(database, id);
       if (values.json) out({ id, revoked });
       else process.stdout.write(revoked ? `Revoked ${id}.\n` : `No active key ${id}.\n`);
       return revoked ? 0 : 1;
     }
-    process.stderr.write('usage: tidegate keys create NAME | list | revoke ID [--json]\n');
+    process.stderr.write(usage);
     return 2;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-function iso(ms: number | null | undefined): string {
-  return ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '-';
+export async function teamsCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' }, ...limitOptions } });
+  return withDatabase(values.config, async (database) => {
+    if (sub === 'set' && positionals[0]) {
+      const { team: _ignored, ...limits } = limitsFromOptions(values);
+      const team = await setTeamLimits(database, { name: positionals[0], ...limits });
+      if (values.json) out(team);
+      else process.stdout.write(`Team ${team.name}: daily ${describeLimit(team.dailyBudgetNano)}, monthly ${describeLimit(team.monthlyBudgetNano)}, rpm ${team.rpm ?? '-'}. Add keys with "tidegate keys update ID --team ${team.name}".\n`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const teams = await listTeams(database);
+      if (values.json) out(teams);
+      else process.stdout.write(`${formatTable(['team', 'daily', 'monthly', 'rpm'], teams.map((team) => [team.name, describeLimit(team.dailyBudgetNano), describeLimit(team.monthlyBudgetNano), team.rpm ?? '-']))}\n`);
+      return 0;
+    }
+    process.stderr.write(usage);
+    return 2;
+  });
 }

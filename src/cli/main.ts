@@ -2,8 +2,9 @@ import { version } from '../api/health.js';
 import { configCommand } from './config-command.js';
 import { costCommand } from './cost-command.js';
 import { demoCommand } from './demo-command.js';
-import { keysCommand } from './keys-command.js';
+import { keysCommand, teamsCommand } from './keys-command.js';
 import { serveCommand } from './serve-command.js';
+import { usageCommand } from './usage-command.js';
 
 const help = `tidegate ${version}: a self-hosted LLM gateway (OpenAI- and Anthropic-compatible, cost in CNY)
 
@@ -12,9 +13,13 @@ Usage: tidegate <command> [options]
 Commands:
   serve [--config FILE] [--port N] [--host H]   run the gateway (default port 8080)
   config check [FILE] [--json]                  validate a config file (default ./tidegate.yaml)
-  keys create NAME | list | revoke ID [--json]  manage virtual API keys (stored hashed)
-  cost --model M [--input N] [--cached N] [--output N] [--json]
-                                                tokens and CNY for a usage, with the gateway's pricing code
+  keys create NAME [--daily-budget CNY] [--monthly-budget CNY] [--rpm N] [--team T]
+  keys update ID [...limits] | list | revoke ID  manage virtual API keys (stored hashed) and their budgets
+  teams set NAME [...limits] | list             budgets shared by a team of keys
+  cost --model M [--input N] [--cached N] [--output N] [--image WxH]... [--at ISO-8601] [--batch] [--json]
+                                                tokens and CNY for a usage at a moment, with the gateway's pricing code
+  usage [--group key|model|provider|scenario|day|tier] [--since D] [--until D] [--json]
+                                                spend, flagship-equivalent spend and savings
   demo [--requests N] [--json]                  start with simulated providers and show what it does
 
 Every command takes --config FILE (default ./tidegate.yaml). Without a config file, providers are
@@ -30,8 +35,12 @@ export async function main(argv: string[]): Promise<number> {
       return configCommand(rest);
     case 'keys':
       return keysCommand(rest);
+    case 'teams':
+      return teamsCommand(rest);
     case 'cost':
       return costCommand(rest);
+    case 'usage':
+      return usageCommand(rest);
     case 'demo':
       return demoCommand(rest);
     case '--version':

@@ -15,6 +15,8 @@ export const errorCatalogue = {
   method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false, summary: 'The route does not accept this HTTP method.' },
   missing_api_key: { status: 401, type: 'authentication_error', retryable: false, summary: 'Send an API key as "Authorization: Bearer <key>" or "x-api-key".' },
   invalid_api_key: { status: 401, type: 'authentication_error', retryable: false, summary: 'The API key is unknown or revoked.' },
+  budget_exceeded: { status: 429, type: 'insufficient_quota', retryable: false, summary: 'A daily or monthly budget of the key or its team is spent; the error says when it resets.' },
+  rate_limited: { status: 429, type: 'rate_limit_error', retryable: false, summary: 'The key or its team sent more requests per minute than allowed; Retry-After says when to retry.' },
   admin_key_required: { status: 403, type: 'permission_error', retryable: false, summary: 'This route needs the admin key.' },
 
   // Upstream outcomes, classified from each provider's own codes

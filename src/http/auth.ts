@@ -1,13 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
+import type { KeyLimits } from '../storage/index.js';
 
 export type Principal =
   | { readonly kind: 'open' }
   | { readonly kind: 'admin' }
-  | { readonly kind: 'key'; readonly keyId: string; readonly name: string };
+  | { readonly kind: 'key'; readonly keyId: string; readonly name: string; readonly limits: KeyLimits };
 
 export interface KeyStore {
-  verify(key: string): Promise<{ id: string; name: string } | null>;
+  verify(key: string): Promise<({ id: string; name: string } & KeyLimits) | null>;
   countActive(): Promise<number>;
 }
 
@@ -58,7 +59,9 @@ export class Authenticator {
     if (cached && cached.expires > this.now()) principal = cached.principal;
     else {
       const found = await this.store.verify(presented);
-      principal = found ? { kind: 'key', keyId: found.id, name: found.name } : null;
+      principal = found
+        ? { kind: 'key', keyId: found.id, name: found.name, limits: { team: found.team, dailyBudgetNano: found.dailyBudgetNano, monthlyBudgetNano: found.monthlyBudgetNano, rpm: found.rpm } }
+        : null;
       if (this.cache.size >= cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(hash, { principal, expires: this.now() + this.ttlMs });
     }

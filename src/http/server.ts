@@ -66,6 +66,7 @@ async function handle(
     const context = exchange?.context;
     if (context) {
       if (aborter.signal.aborted && context.status === 200) context.status = 499;
+      context.reservation?.settle(context.cost?.nanoCny ?? 0);
       await services.ledger.record(context);
     }
   }

@@ -6,6 +6,7 @@ import { shapeChatRequest } from '../providers/request-shaping.js';
 import type { Cost } from '../pricing/cost.js';
 import { decideRoute, type RequestNeeds } from '../routing/policy.js';
 import { estimatePromptTokens, estimateTextTokens, messageText } from '../tokens/estimate.js';
+import { admit, worstCaseChatNano } from '../budgets/admission.js';
 import { executeWithFallbacks } from './execute.js';
 import type { RequestContext } from './request-context.js';
 import type { Services } from './services.js';
@@ -50,6 +51,9 @@ export async function runChat(
   context.stream = request.stream === true;
   const decision = decideRoute(services.models, request.model, needs);
   context.routeReason = decision.reason;
+  await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () =>
+    worstCaseChatNano(services.pricer, request, decision.candidates.map((model) => ({ model, presetId: services.targets.get(model.id)?.preset.id ?? '' })), new Date(context.startedAt)),
+  );
   const call = (target: Target) => ({ provider: target.provider, preset: target.preset, model: target.model, body: shapeFor(context, request, target), signal, warnings: context.warnings });
 
   if (!context.stream) {

@@ -1,6 +1,8 @@
 import type { NormalizedUsage } from '../canonical/usage.js';
 import type { ModelConfig, ProviderConfig } from '../config/types.js';
 import type { ErrorCode } from '../errors/catalogue.js';
+import type { Reservation } from '../budgets/budget-guard.js';
+import type { Principal } from '../http/auth.js';
 import type { Cost } from '../pricing/cost.js';
 import type { FlagshipEquivalent, Pricer } from '../pricing/pricer.js';
 import { uuidv7 } from './ids.js';
@@ -22,6 +24,8 @@ export class RequestContext {
   readonly warnings: string[] = [];
   readonly attempts: AttemptRecord[] = [];
   modelRequested = '';
+  /** Who called (set by the HTTP layer), for budgets and rate limits. */
+  principal: Principal = { kind: 'open' };
   /** x-tidegate-scenario, when the client named one. */
   scenario: string | undefined;
   routeReason = '';
@@ -34,6 +38,8 @@ export class RequestContext {
   status = 200;
   errorCode: ErrorCode | undefined;
   firstByteMs: number | undefined;
+  /** The budget hold taken before the call; settled with the real cost when the response ends. */
+  reservation: Reservation | undefined;
   upstreamMs: number | undefined;
 
   constructor(

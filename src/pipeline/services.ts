@@ -1,6 +1,9 @@
 import type { GatewayConfig, ModelConfig } from '../config/types.js';
+import type { TeamLimitsSource } from '../budgets/admission.js';
+import type { BudgetGuard } from '../budgets/budget-guard.js';
 import type { Logger } from '../logging/logger.js';
 import type { Pricer } from '../pricing/pricer.js';
+import type { ApiKeySummary, CreatedApiKey, KeyLimits, TeamLimits, UsageGroup, UsageRow } from '../storage/index.js';
 import type { CircuitBreakers } from '../stability/circuit-breaker.js';
 import type { RequestContext } from './request-context.js';
 import type { Target } from './targets.js';
@@ -11,13 +14,17 @@ export interface Ledger {
 }
 
 export interface KeyAdmin {
-  create(name: string): Promise<{ id: string; name: string; key: string; prefix: string; createdAt: number }>;
-  list(): Promise<unknown[]>;
+  create(name: string, limits: Partial<KeyLimits>): Promise<CreatedApiKey>;
+  update(idOrPrefix: string, limits: Partial<KeyLimits>): Promise<boolean>;
+  list(): Promise<ApiKeySummary[]>;
   revoke(idOrPrefix: string): Promise<boolean>;
+  setTeam(name: string, limits: Partial<Omit<TeamLimits, 'name'>>): Promise<TeamLimits>;
+  listTeams(): Promise<TeamLimits[]>;
 }
 
 export interface RequestLogReader {
   recent(options: { limit: number; apiKeyId?: string }): Promise<unknown[]>;
+  usage(options: { group: UsageGroup; since: number; until: number; apiKeyId?: string }): Promise<UsageRow[]>;
 }
 
 /** Services built once in the composition root (src/gateway.ts) and passed to every handler. */
@@ -27,6 +34,7 @@ export interface Services {
   readonly targets: ReadonlyMap<string, Target>;
   readonly breakers: CircuitBreakers;
   readonly pricer: Pricer;
+  readonly budgets: { readonly guard: BudgetGuard; readonly teams: TeamLimitsSource };
   readonly ledger: Ledger;
   readonly logger: Logger;
   readonly keys: KeyAdmin;

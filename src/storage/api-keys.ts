@@ -3,7 +3,17 @@ import type { Database } from './database.js';
 
 /** Client API keys. Only the sha256 of a key is stored; the key is shown once, at creation. */
 
-export interface CreatedApiKey {
+/** Spending and rate limits; null means no limit. Amounts in nano-yuan (1e-9 CNY). */
+export interface KeyLimits {
+  team: string | null;
+  dailyBudgetNano: number | null;
+  monthlyBudgetNano: number | null;
+  rpm: number | null;
+}
+
+export const noLimits: KeyLimits = Object.freeze({ team: null, dailyBudgetNano: null, monthlyBudgetNano: null, rpm: null });
+
+export interface CreatedApiKey extends KeyLimits {
   id: string;
   name: string;
   /** The full key, `tg-` + 40 url-safe characters. Returned only here. */
@@ -12,7 +22,7 @@ export interface CreatedApiKey {
   createdAt: number;
 }
 
-export interface ApiKeySummary {
+export interface ApiKeySummary extends KeyLimits {
   id: string;
   name: string;
   prefix: string;
@@ -26,7 +36,7 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 /** Ids per UPDATE … WHERE id IN (…), well under every dialect's parameter limit. */
 const IDS_PER_STATEMENT = 500;
 
-export async function createApiKey(database: Database, name: string, now = Date.now()): Promise<CreatedApiKey> {
+export async function createApiKey(database: Database, name: string, now = Date.now(), limits: Partial<KeyLimits> = {}): Promise<CreatedApiKey> {
   const trimmed = name.trim();
   if (trimmed === '') throw new Error('An API key needs a name.');
   // 30 random bytes are exactly 40 base64url characters: 240 bits of entropy.
@@ -35,16 +45,16 @@ export async function createApiKey(database: Database, name: string, now = Date.
   const prefix = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + 8);
   await database.db
     .insertInto('api_keys')
-    .values({ id, name: trimmed, prefix, hash: hashApiKey(key), created_at: now, revoked_at: null, last_used_at: null })
+    .values({ id, name: trimmed, prefix, hash: hashApiKey(key), created_at: now, revoked_at: null, last_used_at: null, ...limitColumns({ ...noLimits, ...limits }) })
     .execute();
-  return { id, name: trimmed, key, prefix, createdAt: now };
+  return { id, name: trimmed, key, prefix, createdAt: now, ...noLimits, ...limits };
 }
 
 /** Every key, oldest first, revoked ones included; never the key or its hash. */
 export async function listApiKeys(database: Database): Promise<ApiKeySummary[]> {
   const rows = await database.db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'prefix', 'created_at', 'revoked_at', 'last_used_at'])
+    .select(['id', 'name', 'prefix', 'created_at', 'revoked_at', 'last_used_at', 'team', 'daily_budget_nano', 'monthly_budget_nano', 'rpm'])
     .orderBy('created_at', 'asc')
     .orderBy('id', 'asc')
     .execute();
@@ -55,14 +65,25 @@ export async function listApiKeys(database: Database): Promise<ApiKeySummary[]> 
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
     lastUsedAt: r.last_used_at,
+    ...limitsOf(r),
   }));
+}
+
+/** Changes some limits of the active key with this id or prefix; returns false when none matches. */
+export async function updateApiKeyLimits(database: Database, idOrPrefix: string, limits: Partial<KeyLimits>): Promise<boolean> {
+  const id = await activeKeyId(database, idOrPrefix);
+  if (id === undefined) return false;
+  const columns = limitColumns(limits);
+  if (Object.keys(columns).length === 0) return true;
+  await database.db.updateTable('api_keys').set(columns).where('id', '=', id).execute();
+  return true;
 }
 
 /**
  * Revokes the active key with this id or prefix. Returns false when no active key matches; throws when a
  * prefix matches several active keys, so a short prefix can never revoke the wrong one.
  */
-export async function revokeApiKey(database: Database, idOrPrefix: string, now = Date.now()): Promise<boolean> {
+async function activeKeyId(database: Database, idOrPrefix: string): Promise<string | undefined> {
   const matches = await database.db
     .selectFrom('api_keys')
     .select('id')
@@ -70,29 +91,48 @@ export async function revokeApiKey(database: Database, idOrPrefix: string, now =
     .where('revoked_at', 'is', null)
     .execute();
   if (matches.length > 1) {
-    throw new Error(`"${idOrPrefix}" matches ${matches.length} active API keys; revoke by id instead.`);
+    throw new Error(`"${idOrPrefix}" matches ${matches.length} active API keys; use the id instead.`);
   }
-  const match = matches[0];
-  if (match === undefined) return false;
+  return matches[0]?.id;
+}
+
+export async function revokeApiKey(database: Database, idOrPrefix: string, now = Date.now()): Promise<boolean> {
+  const id = await activeKeyId(database, idOrPrefix);
+  if (id === undefined) return false;
   const result = await database.db
     .updateTable('api_keys')
     .set({ revoked_at: now })
-    .where('id', '=', match.id)
+    .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
 /** The active key's owner, or null for an unknown or revoked key. Looks up by hash; the key is never compared. */
-export async function verifyApiKey(database: Database, key: string): Promise<{ id: string; name: string } | null> {
+export async function verifyApiKey(database: Database, key: string): Promise<({ id: string; name: string } & KeyLimits) | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
   const row = await database.db
     .selectFrom('api_keys')
-    .select(['id', 'name'])
+    .select(['id', 'name', 'team', 'daily_budget_nano', 'monthly_budget_nano', 'rpm'])
     .where('hash', '=', hashApiKey(key))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  return row ?? null;
+  return row ? { id: row.id, name: row.name, ...limitsOf(row) } : null;
+}
+
+type LimitRow = { team: string | null; daily_budget_nano: number | null; monthly_budget_nano: number | null; rpm: number | null };
+
+function limitsOf(row: LimitRow): KeyLimits {
+  return { team: row.team, dailyBudgetNano: row.daily_budget_nano, monthlyBudgetNano: row.monthly_budget_nano, rpm: row.rpm };
+}
+
+function limitColumns(limits: Partial<KeyLimits>): Partial<LimitRow> {
+  const columns: Partial<LimitRow> = {};
+  if (limits.team !== undefined) columns.team = limits.team;
+  if (limits.dailyBudgetNano !== undefined) columns.daily_budget_nano = limits.dailyBudgetNano;
+  if (limits.monthlyBudgetNano !== undefined) columns.monthly_budget_nano = limits.monthlyBudgetNano;
+  if (limits.rpm !== undefined) columns.rpm = limits.rpm;
+  return columns;
 }
 
 export async function countActiveApiKeys(database: Database): Promise<number> {

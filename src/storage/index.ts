@@ -15,9 +15,14 @@ export {
   hashApiKey,
   listApiKeys,
   revokeApiKey,
+  noLimits,
   touchApiKeys,
+  updateApiKeyLimits,
   verifyApiKey,
   type ApiKeySummary,
   type CreatedApiKey,
+  type KeyLimits,
 } from './api-keys.js';
-export type { ApiKeysTable, RequestLogTable, Schema } from './schema.js';
+export { getTeamLimits, listTeams, setTeamLimits, spendSince, type TeamLimits } from './teams.js';
+export type { ApiKeysTable, RequestLogTable, Schema, TeamsTable } from './schema.js';
+export { usageReport, type UsageGroup, type UsageRow } from './usage-report.js';
