@@ -101,5 +101,11 @@ export async function* readChunks(provider: ProviderConfig, body: TransportRespo
 }
 
 export async function closeAgents(providers: readonly ProviderConfig[]): Promise<void> {
-  await Promise.all(providers.map((provider) => agents.get(provider)?.close()));
+  await Promise.all(
+    providers.map((provider) => {
+      const agent = agents.get(provider);
+      agents.delete(provider); // a gateway started again with the same config gets fresh pools
+      return agent?.close();
+    }),
+  );
 }

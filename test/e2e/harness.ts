@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { parseConfigText } from '../../src/config/index.js';
+import { parseConfigText, type GatewayConfig } from '../../src/config/index.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 
 export interface Stack {
   simulator: Simulator;
+  config: GatewayConfig;
   gateway: RunningGateway;
   openai: OpenAI;
   anthropic: Anthropic;
@@ -44,6 +45,7 @@ export async function startStack(configFor: (simulator: Simulator) => string, op
   const apiKey = options.apiKey ?? 'unused-in-open-mode';
   return {
     simulator,
+    config,
     gateway,
     dir,
     openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey, maxRetries: 0 }),

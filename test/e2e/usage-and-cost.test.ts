@@ -109,3 +109,32 @@ describe('usage is normalised per provider format and priced from the catalogue'
     expect((stack.simulator.requests.at(-1)?.body as { temperature: number }).temperature).toBe(0.01);
   });
 });
+
+describe('the gateway bills with the same code as `tidegate cost`', () => {
+  it('x-tidegate-cost-cny equals `tidegate cost` for the same usage at the same moment', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { resolve } = await import('node:path');
+    const messages = conversation('billing parity');
+    await stack.openai.chat.completions.create({ model: 'deepseek-v4-pro', messages });
+    const { data, response } = await stack.openai.chat.completions.create({ model: 'deepseek-v4-pro', messages }).withResponse();
+    const id = response.headers.get('x-tidegate-request-id')!;
+    await new Promise((done) => setTimeout(done, 60));
+    const { openDatabase, queryRequestLog } = await import('../../src/storage/index.js');
+    const database = await openDatabase(`sqlite:${stack.dir}/tidegate.db`);
+    const row = (await queryRequestLog(database, { limit: 100 })).find((candidate) => candidate.id === id)!;
+    await database.close();
+    const cached = data.usage!.prompt_tokens_details!.cached_tokens!;
+    expect(cached).toBeGreaterThan(0);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      resolve(__dirname, '../../bin/tidegate.js'), 'cost', '--json', '--model', 'deepseek-v4-pro',
+      '--input', String(data.usage!.prompt_tokens), '--cached', String(cached), '--output', String(data.usage!.completion_tokens),
+      '--at', new Date(row.createdAt).toISOString(),
+    ]);
+    const quoted = JSON.parse(stdout) as { cost_cny: string; tariff: string };
+    expect(response.headers.get('x-tidegate-cost-cny')).toBe(quoted.cost_cny);
+    expect(row.tariff).toBe(quoted.tariff);
+    expect(row.priceVersion).toMatch(/^deepseek-v4-pro@\d{4}-\d{2}-\d{2}$/);
+    expect(row.flagshipModel).toBe('deepseek-v4-pro');
+  });
+});
