@@ -5,7 +5,9 @@ import type { StreamEvent } from '../providers/adapter.js';
 import { shapeChatRequest } from '../providers/request-shaping.js';
 import type { Cost } from '../pricing/cost.js';
 import { decideRoute, type RequestNeeds } from '../routing/policy.js';
-import { estimatePromptTokens, estimateTextTokens, messageText } from '../tokens/estimate.js';
+import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
+import { messageText } from '../tokens/estimate.js';
+import { countTextTokens, tokenizerFamilyFor } from '../tokens/tokenizers.js';
 import { admit, worstCaseChatNano } from '../budgets/admission.js';
 import { executeWithFallbacks } from './execute.js';
 import type { RequestContext } from './request-context.js';
@@ -24,9 +26,11 @@ export interface ChatSink {
   failMidStream(error: GatewayError, usage: NormalizedUsage, cost: Cost): void;
 }
 
-function estimateUsage(request: ChatRequest, outputText: string): NormalizedUsage {
-  const output = estimateTextTokens(outputText);
-  return { inputUncached: estimatePromptTokens(request.messages), cacheRead: 0, cacheWrite: 0, output, reasoning: 0, imageTokens: 0, estimated: true };
+/** Usage counted by Tidegate when the provider sent none (a cut stream): the model family's real tokenizer, marked estimated. */
+function estimateUsage(request: ChatRequest, outputText: string, target: Target): NormalizedUsage {
+  const family = tokenizerFamilyFor(target.preset.id, target.model.upstream);
+  const input = estimateChatInputTokens(request, family).tokens;
+  return { inputUncached: input, cacheRead: 0, cacheWrite: 0, output: countTextTokens(family, outputText), reasoning: 0, imageTokens: 0, estimated: true };
 }
 
 function shapeFor(context: RequestContext, request: ChatRequest, target: Target): ChatRequest {
@@ -63,7 +67,7 @@ export async function runChat(
     context.served = { model: target.model, provider: target.provider };
     context.upstreamMs = context.elapsedMs();
     const text = result.response.choices.map((choice) => messageText(choice.message)).join('');
-    const usage = result.usage.estimated ? estimateUsage(request, text) : result.usage;
+    const usage = result.usage.estimated ? estimateUsage(request, text, target) : result.usage;
     sink.json(result.response, usage, context.settle(services.pricer, usage));
     return;
   }
@@ -99,10 +103,10 @@ export async function runChat(
       step = await opened.iterator.next();
     }
     context.upstreamMs = context.elapsedMs();
-    const final = usage ?? estimateUsage(request, outputText);
+    const final = usage ?? estimateUsage(request, outputText, target);
     sink.close(final, context.settle(services.pricer, final));
   } catch (thrown) {
-    const final = usage ?? estimateUsage(request, outputText);
+    const final = usage ?? estimateUsage(request, outputText, target);
     const cost = context.settle(services.pricer, final);
     if (signal.aborted) {
       context.status = 499; // the client left; what was produced is still billed

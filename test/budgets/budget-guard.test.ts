@@ -41,7 +41,7 @@ describe('BudgetGuard', () => {
   it('says when the budget resets (00:00 Beijing) and sets Retry-After', async () => {
     const now = Date.parse('2026-11-28T10:00:00+08:00');
     const guard = new BudgetGuard(noSpend, () => now);
-    const error = await guard.reserve([scope({ dailyNano: 1 })], 2).catch((caught: unknown) => caught as GatewayError);
+    const error = (await guard.reserve([scope({ dailyNano: 1 })], 2).catch((caught: unknown) => caught)) as GatewayError;
     expect(error.message).toContain('2026-11-28T16:00:00.000Z');
     expect(error.retryAfterMs).toBe(14 * 3600_000);
   });
@@ -73,7 +73,7 @@ describe('BudgetGuard', () => {
     await guard.reserve([limits], 0);
     now += 10_000;
     await guard.reserve([limits], 0);
-    const error = await guard.reserve([limits], 0).catch((caught: unknown) => caught as GatewayError);
+    const error = (await guard.reserve([limits], 0).catch((caught: unknown) => caught)) as GatewayError;
     expect(error.code).toBe('rate_limited');
     expect(error.retryAfterMs).toBe(50_000);
     now += 50_000;

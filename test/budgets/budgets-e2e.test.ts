@@ -13,6 +13,7 @@ admin: { key: ${adminKey} }
 providers:${simulatedProvider(simulator, 'deepseek')}
 models:
   - { id: deepseek-flash, provider: deepseek }
+  - { id: deepseek-v4-pro, provider: deepseek }
 `);
 });
 afterAll(async () => stack?.close());
@@ -99,5 +100,26 @@ describe('budgets under concurrency', () => {
     const bad = await raw(stack, `/admin/keys/${first.id}`, { method: 'PATCH', headers: admin, body: JSON.stringify({ daily_budget_cny: 'lots' }) });
     expect(bad.status).toBe(400);
     expect(bad.json.error.param).toBe('daily_budget_cny');
+  });
+});
+
+describe('usage and savings report', () => {
+  it('groups spend by model and shows what always-flagship would have cost', async () => {
+    const { key } = await createKey({ name: 'reporting' });
+    for (let i = 0; i < 3; i += 1) expect((await chat(stack.gateway.url, key, `light ${i}`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const report = await raw(stack, '/admin/usage?group=model', { headers: admin });
+    expect(report.status).toBe(200);
+    const flash = report.json.rows.find((row: { group: string }) => row.group === 'deepseek-flash');
+    expect(flash.requests).toBeGreaterThanOrEqual(3);
+    expect(flash.light_share).toBe(1);
+    // deepseek-v4-pro costs 4.5× deepseek-flash per input token and 3.4× per output token, so savings are large.
+    expect(parseCnyToNano(flash.flagship_equivalent_cny)).toBeGreaterThan(3 * parseCnyToNano(flash.spend_cny));
+    expect(parseCnyToNano(flash.savings_cny)).toBe(parseCnyToNano(flash.flagship_equivalent_cny) - parseCnyToNano(flash.spend_cny));
+    const byKey = await raw(stack, '/admin/usage?group=key&since=2020-01-01', { headers: admin });
+    expect(byKey.json.total.requests).toBe(byKey.json.rows.reduce((sum: number, row: { requests: number }) => sum + row.requests, 0));
+    const bad = await raw(stack, '/admin/usage?group=colour', { headers: admin });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.param).toBe('group');
   });
 });

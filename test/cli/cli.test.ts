@@ -67,12 +67,28 @@ describe('tidegate CLI', () => {
     expect(run(['keys', 'revoke', key.id, '--config', 'good.yaml']).code).toBe(1);
   });
 
+  it('keys carry budgets and teams; usage reports from the request log', () => {
+    const created = run(['keys', 'create', '--name', 'budgeted', '--daily-budget', '5', '--monthly-budget', '100.5', '--rpm', '60', '--team', 'search', '--config', 'good.yaml', '--json']);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string };
+    expect(run(['keys', 'update', key.id, '--daily-budget', 'none', '--config', 'good.yaml']).code).toBe(0);
+    const listed = JSON.parse(run(['keys', 'list', '--config', 'good.yaml', '--json']).stdout) as Array<Record<string, unknown>>;
+    expect(listed.find((row) => row.id === key.id)).toMatchObject({ team: 'search', dailyBudgetNano: null, monthlyBudgetNano: 100_500_000_000, rpm: 60 });
+    expect(run(['teams', 'set', 'search', '--daily-budget', '20', '--config', 'good.yaml']).code).toBe(0);
+    expect(JSON.parse(run(['teams', 'list', '--config', 'good.yaml', '--json']).stdout)).toEqual([{ name: 'search', dailyBudgetNano: 20e9, monthlyBudgetNano: null, rpm: null }]);
+    expect(run(['keys', 'create', '--name', 'x', '--daily-budget', 'lots', '--config', 'good.yaml']).stderr).toContain('--daily-budget');
+    const usage = run(['usage', '--group', 'day', '--config', 'good.yaml']);
+    expect(usage.code).toBe(0);
+    expect(usage.stdout).toMatch(/day\s+requests\s+errors/);
+    expect(JSON.parse(run(['usage', '--json', '--config', 'good.yaml']).stdout)).toMatchObject({ group: 'model', total: { requests: 0 } });
+  });
+
   it('cost prices a usage with the gateway\'s own pricing code', () => {
-    // deepseek-v4-pro peak list price: input 9, cache read 0.3, output 27 CNY per 1M tokens.
-    const { code, stdout } = run(['cost', '--model', 'deepseek-v4-pro', '--input', '1000', '--cached', '400', '--output', '100', '--config', 'good.yaml', '--json']);
+    // deepseek-v4-pro peak list price (a Monday at 10:00 Beijing): input 9, cache read 0.3, output 27 CNY per 1M tokens.
+    const { code, stdout } = run(['cost', '--model', 'deepseek-v4-pro', '--input', '1000', '--cached', '400', '--output', '100', '--at', '2026-11-30T10:00', '--config', 'good.yaml', '--json']);
     expect(code).toBe(0);
     // 600 × 9 + 400 × 0.3 + 100 × 27 = 8,220 millionths of a yuan
-    expect(JSON.parse(stdout)).toMatchObject({ cost_cny: '0.00822', priced: true });
+    expect(JSON.parse(stdout)).toMatchObject({ cost_cny: '0.00822', priced: true, tariff: 'peak' });
   });
 
   it('refuses --cached larger than --input', () => {
