@@ -12,6 +12,7 @@ import { closeAgents } from './providers/http-transport.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
 import { Pricer } from './pricing/pricer.js';
+import { RouterService, type LearnedRouter } from './routing/router-service.js';
 import { CircuitBreakers } from './stability/circuit-breaker.js';
 import {
   RequestLogWriter,
@@ -45,7 +46,14 @@ export interface RunningGateway {
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** The composition root: every service is built here, once, and passed in. */
-export async function startGateway(config: GatewayConfig, options: { logger?: Logger; cwd?: string } = {}): Promise<RunningGateway> {
+export interface GatewayOptions {
+  logger?: Logger;
+  cwd?: string;
+  /** The learned router for routes such as `auto`: default the shipped artifact; null for none. */
+  router?: LearnedRouter | null;
+}
+
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger();
   const database = await openDatabase(config.storage.url, { cwd: options.cwd });
   await migrate(database);
@@ -76,6 +84,8 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
   const services: Services = {
     config,
     models: new Map(config.models.map((model) => [model.id, model])),
+    routing: { models: new Map(config.models.map((model) => [model.id, model])), routes: new Map(config.routes.map((route) => [route.id, route])) },
+    router: options.router ? new RouterService(options.router) : undefined,
     targets: buildTargets(config),
     breakers: new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),

@@ -7,6 +7,7 @@ import type { Route } from '../http/router.js';
 import type { Services } from '../pipeline/services.js';
 import { formatNanoCny, parseCnyToNano } from '../pricing/cost.js';
 import { buildUsageReport, parseUsageGroup } from '../reports/usage.js';
+import { routesReport } from './routes-report.js';
 import type { ApiKeySummary, KeyLimits } from '../storage/index.js';
 
 function invalid(param: string, message: string): GatewayError {
@@ -118,6 +119,7 @@ export const adminRoutes: readonly Route[] = [
   { method: 'GET', path: '/admin/teams', access: 'admin', handler: async (services, exchange) => sendJson(exchange.response, 200, { object: 'list', data: await services.keys.listTeams() }) },
   { method: 'PUT', path: '/admin/teams/:name', access: 'admin', handler: setTeam },
   { method: 'GET', path: '/admin/usage', access: 'admin', handler: usage },
+  { method: 'GET', path: '/admin/routes', access: 'admin', handler: routesReport },
   { method: 'GET', path: '/admin/requests', access: 'admin', handler: recentRequests },
   { method: 'GET', path: '/admin/circuits', access: 'admin', handler: (services, exchange) => sendJson(exchange.response, 200, { object: 'list', data: services.breakers.snapshot() }) },
 ];

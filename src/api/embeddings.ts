@@ -30,7 +30,7 @@ export async function embeddings(services: Services, exchange: Exchange): Promis
   const context = modelCallContext(exchange, 'embeddings');
   const request = validate(await readJsonBody(exchange.request, services.config.server.bodyLimitBytes));
   context.modelRequested = request.model;
-  const decision = decideRoute(services.models, request.model, { kind: 'embedding', vision: false, tools: false });
+  const decision = decideRoute(services.routing, request.model, { kind: 'embedding', vision: false, tools: false });
   context.routeReason = decision.reason;
   await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () => {
     const usage = { inputUncached: estimateTextTokens(inputText(request.input)), cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, imageTokens: 0, estimated: true };

@@ -35,5 +35,19 @@ export function listModels(services: Services, exchange: Exchange): void {
       price: current(model),
     },
   }));
-  sendJson(exchange.response, 200, { object: 'list', data });
+  const routes = services.config.routes.map((route) => ({
+    id: route.id,
+    object: 'model',
+    created,
+    owned_by: 'tidegate',
+    tidegate: {
+      route: true,
+      light: route.light,
+      flagship: route.flagship,
+      quality_target: route.qualityTarget,
+      router: services.router?.router.version ?? null,
+      expected_flagship_share: services.router ? services.router.calibration(route.qualityTarget).expectedFlagshipShare : null,
+    },
+  }));
+  sendJson(exchange.response, 200, { object: 'list', data: [...data, ...routes] });
 }

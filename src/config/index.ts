@@ -1,4 +1,4 @@
-export type { GatewayConfig, ModelConfig, ProviderConfig } from './types.js';
+export type { GatewayConfig, ModelConfig, ProviderConfig, RouteConfig } from './types.js';
 export { ConfigError, formatProblem, type ConfigProblem } from './config-error.js';
 export {
   buildConfig,

@@ -8,6 +8,7 @@ import { ConfigError, formatPath, listNames, suggestion, type ConfigProblem, typ
 import { environmentConfigData } from './from-environment.js';
 import { readYaml, type Environment, type SourcePositions } from './interpolate.js';
 import { buildModel, buildProvider, configFileSchema, modelSchema, providerSchema, schemaProblems, valueAt, type ConfigFile, type ModelEntry, type ProviderEntry } from './schema.js';
+import { resolveRoutes } from './routes.js';
 import type { GatewayConfig, ModelConfig, ProviderConfig } from './types.js';
 
 export interface ConfigOverrides {
@@ -154,6 +155,7 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
       return undefined;
     });
   const { providers, models } = resolveEntries(rawProviders, rawModels, entries(rawProviders, 'providers', providerSchema), entries(rawModels, 'models', modelSchema), report);
+  const routes = resolveRoutes(section('routes'), models, report);
   const file = applyOverrides(top.success ? top.data : {}, overrides, report);
   if (problems.length > 0) throw new ConfigError(source, problems);
 
@@ -166,6 +168,7 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
     pricing: { usdToCny: file.pricing?.usdToCny ?? 7.2, flagshipReference: file.pricing?.flagshipReference },
     providers,
     models,
+    routes,
   };
   return deepFreeze({ ...config, hash: configHash(config), source });
 }

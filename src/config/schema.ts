@@ -5,7 +5,7 @@ import type { CatalogueModel, ModelPrice, PresetDefinition } from '../providers/
 import type { ModelConfig, ProviderConfig } from './types.js';
 
 /** Numbers and booleans may also arrive as strings from `${VAR}` interpolation: "8080" is accepted as 8080. */
-const numeric = <T extends z.ZodNumber>(schema: T) =>
+export const numeric = <T extends z.ZodNumber>(schema: T) =>
   z.preprocess((value) => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value), schema);
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => numeric(z.number().int().min(min).max(max)).optional();
 const amount = numeric(z.number().min(0));
@@ -98,6 +98,7 @@ export const configFileSchema = z.strictObject({
   circuitBreaker: circuitBreakerSchema.optional(),
   requestLog: requestLogSchema.optional(),
   pricing: pricingSchema.optional(),
+  routes: z.array(z.unknown()).optional(),
   // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
   providers: z.array(z.unknown()).optional(),
   models: z.array(z.unknown()).optional(),
@@ -122,6 +123,8 @@ const allowedKeys: Record<string, readonly string[]> = {
   'models[]': Object.keys(modelSchema.shape),
   'models[].price': Object.keys(priceSchema.shape),
   'models[].prices[]': Object.keys(priceSchema.shape),
+  'routes[]': ['id', 'light', 'flagship', 'qualityTarget', 'scenarios', 'cascade'],
+  'routes[].cascade': ['enabled', 'verifier', 'judge', 'samples'],
 };
 
 function patternOf(path: readonly PathSegment[]): string {

@@ -42,6 +42,24 @@ export interface ModelConfig {
   readonly prices: readonly ModelPrice[];
 }
 
+export interface RouteConfig {
+  /** The name clients send as "model" (e.g. "auto"). */
+  readonly id: string;
+  /** Candidates in order of preference within each tier. */
+  readonly light: readonly string[];
+  readonly flagship: readonly string[];
+  /** Share of always-flagship quality to keep (0–1); the router's threshold is calibrated to it. */
+  readonly qualityTarget: number;
+  /** Per-scenario targets, chosen by x-tidegate-scenario. */
+  readonly scenarios: Readonly<Record<string, { readonly qualityTarget: number }>>;
+  readonly cascade: {
+    readonly enabled: boolean;
+    readonly verifier: 'self-consistency' | 'judge';
+    readonly judge: string;
+    readonly samples: number;
+  };
+}
+
 export interface GatewayConfig {
   readonly server: {
     readonly host: string;
@@ -72,6 +90,7 @@ export interface GatewayConfig {
   };
   readonly providers: readonly ProviderConfig[];
   readonly models: readonly ModelConfig[];
+  readonly routes: readonly RouteConfig[];
   /** sha256 of the normalised config, stored on every request-log row. */
   readonly hash: string;
   /** The file it came from, or "environment" when built from API-key variables. */

@@ -6,7 +6,7 @@ import { shapeChatRequest } from '../providers/request-shaping.js';
 import type { Cost } from '../pricing/cost.js';
 import { decideRoute, type RequestNeeds } from '../routing/policy.js';
 import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
-import { messageText } from '../tokens/estimate.js';
+import { estimatePromptTokens, messageText } from '../tokens/estimate.js';
 import { countTextTokens, tokenizerFamilyFor } from '../tokens/tokenizers.js';
 import { admit, worstCaseChatNano } from '../budgets/admission.js';
 import { executeWithFallbacks } from './execute.js';
@@ -53,8 +53,13 @@ export async function runChat(
 ): Promise<void> {
   context.modelRequested = request.model;
   context.stream = request.stream === true;
-  const decision = decideRoute(services.models, request.model, needs);
+  const decision = decideRoute(services.routing, request.model, { ...needs, promptTokens: estimatePromptTokens(request.messages) }, {
+    scenario: context.scenario,
+    signal: services.router ? () => services.router!.signal(request.messages) : undefined,
+  });
   context.routeReason = decision.reason;
+  context.route = decision.route;
+  context.routeFlagship = decision.route ? services.routing.routes.get(decision.route.id)?.flagship[0] : undefined;
   await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () =>
     worstCaseChatNano(services.pricer, request, decision.candidates.map((model) => ({ model, presetId: services.targets.get(model.id)?.preset.id ?? '' })), new Date(context.startedAt)),
   );

@@ -3,6 +3,7 @@ import type { ModelConfig, ProviderConfig } from '../config/types.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import type { Reservation } from '../budgets/budget-guard.js';
 import type { Principal } from '../http/auth.js';
+import type { RouteDecision } from '../routing/policy.js';
 import type { Cost } from '../pricing/cost.js';
 import type { FlagshipEquivalent, Pricer } from '../pricing/pricer.js';
 import { uuidv7 } from './ids.js';
@@ -29,6 +30,8 @@ export class RequestContext {
   /** x-tidegate-scenario, when the client named one. */
   scenario: string | undefined;
   routeReason = '';
+  /** The route's decision when the client named a route (e.g. "auto"). */
+  route: RouteDecision['route'];
   stream = false;
   served: { model: ModelConfig; provider: ProviderConfig } | undefined;
   usage: NormalizedUsage | undefined;
@@ -52,6 +55,9 @@ export class RequestContext {
     return Math.round(performance.now() - this.startedHr);
   }
 
+  /** The route's first flagship, which a routed request's savings are measured against. */
+  routeFlagship: string | undefined;
+
   /** Price the final usage on the served model and on its flagship equivalent. */
   settle(pricer: Pricer, usage: NormalizedUsage): Cost {
     const served = this.served?.model;
@@ -59,7 +65,7 @@ export class RequestContext {
     const at = new Date(this.startedAt);
     this.usage = usage;
     this.cost = pricer.cost(served, usage, at);
-    this.flagship = pricer.flagshipEquivalent(served, usage, at);
+    this.flagship = pricer.flagshipEquivalent(served, usage, at, this.routeFlagship);
     return this.cost;
   }
 

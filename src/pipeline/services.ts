@@ -3,6 +3,8 @@ import type { TeamLimitsSource } from '../budgets/admission.js';
 import type { BudgetGuard } from '../budgets/budget-guard.js';
 import type { Logger } from '../logging/logger.js';
 import type { Pricer } from '../pricing/pricer.js';
+import type { RoutingTables } from '../routing/policy.js';
+import type { RouterService } from '../routing/router-service.js';
 import type { ApiKeySummary, CreatedApiKey, KeyLimits, TeamLimits, UsageGroup, UsageRow } from '../storage/index.js';
 import type { CircuitBreakers } from '../stability/circuit-breaker.js';
 import type { RequestContext } from './request-context.js';
@@ -31,6 +33,10 @@ export interface RequestLogReader {
 export interface Services {
   readonly config: GatewayConfig;
   readonly models: ReadonlyMap<string, ModelConfig>;
+  /** Models and routes by name, for the routing policy. */
+  readonly routing: RoutingTables;
+  /** The learned router behind routes such as `auto`; undefined when none is loaded. */
+  readonly router: RouterService | undefined;
   readonly targets: ReadonlyMap<string, Target>;
   readonly breakers: CircuitBreakers;
   readonly pricer: Pricer;

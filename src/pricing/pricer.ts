@@ -24,10 +24,12 @@ export class Pricer {
   }
 
   /**
-   * The flagship a request is measured against: the configured reference, else the served model when it
+   * The flagship a request is measured against: its route's flagship, the configured reference, else the served model when it
    * is itself a flagship, else the first flagship of the same kind on the same provider, else anywhere.
    */
-  flagshipFor(served: ModelConfig): ModelConfig {
+  flagshipFor(served: ModelConfig, routeFlagship?: string): ModelConfig {
+    const fromRoute = routeFlagship ? this.models.get(routeFlagship) : undefined;
+    if (fromRoute) return fromRoute;
     const reference = this.config.pricing.flagshipReference;
     const configured = reference ? this.models.get(reference) : undefined;
     if (configured && configured.kind === served.kind) return configured;
@@ -36,8 +38,8 @@ export class Pricer {
     return flagships.find((model) => model.provider === served.provider) ?? flagships[0] ?? served;
   }
 
-  flagshipEquivalent(served: ModelConfig, usage: NormalizedUsage, at: Date): FlagshipEquivalent {
-    const flagship = this.flagshipFor(served);
+  flagshipEquivalent(served: ModelConfig, usage: NormalizedUsage, at: Date, routeFlagship?: string): FlagshipEquivalent {
+    const flagship = this.flagshipFor(served, routeFlagship);
     return { model: flagship.id, cost: this.cost(flagship, usage, at) };
   }
 }

@@ -1,47 +1,113 @@
-import type { ModelConfig } from '../config/types.js';
+import type { ModelConfig, RouteConfig } from '../config/types.js';
 import { GatewayError } from '../errors/catalogue.js';
-import type { ModelKind } from '../providers/preset.js';
+import type { ModelKind, ModelTier } from '../providers/preset.js';
 
 /** What a request needs from the model that serves it. */
 export interface RequestNeeds {
   readonly kind: ModelKind;
   readonly vision: boolean;
   readonly tools: boolean;
+  /** Estimated prompt tokens, to skip models whose context window is too small (0 when unknown). */
+  readonly promptTokens?: number;
+}
+
+/** The learned router's view of one request: its score and the threshold for a quality target. */
+export interface RouterSignal {
+  readonly version: string;
+  readonly score: number;
+  thresholdFor(qualityTarget: number): number;
 }
 
 export interface RouteDecision {
   /** Models to try in order: the chosen one, then its fallbacks. */
   readonly candidates: readonly ModelConfig[];
   readonly reason: string;
+  /** Set when a route (e.g. "auto") chose the tier. */
+  readonly route?: { readonly id: string; readonly tier: ModelTier; readonly score: number; readonly threshold: number; readonly qualityTarget: number };
+}
+
+export interface RoutingTables {
+  readonly models: ReadonlyMap<string, ModelConfig>;
+  readonly routes: ReadonlyMap<string, RouteConfig>;
 }
 
 function lacks(model: ModelConfig, needs: RequestNeeds): string | undefined {
   if (model.kind !== needs.kind) return `is a ${model.kind} model`;
   if (needs.vision && !model.vision) return 'does not accept images';
   if (needs.tools && !model.tools) return 'does not support tools';
+  if (needs.promptTokens && model.contextWindow !== undefined && needs.promptTokens > model.contextWindow) {
+    return `has a ${model.contextWindow}-token context, the prompt needs about ${needs.promptTokens}`;
+  }
   return undefined;
 }
 
-/**
- * Pure routing policy: request + configured models → ordered candidates and the reason.
- * Candidates that cannot serve the request (no vision for images, no tools) are left out and named.
- */
-export function decideRoute(models: ReadonlyMap<string, ModelConfig>, requested: string, needs: RequestNeeds): RouteDecision {
-  const model = models.get(requested);
-  if (!model) {
-    throw new GatewayError('model_not_found', `The model "${requested}" is not configured. GET /v1/models lists the available ones.`, { param: 'model' });
-  }
-  const chain = [model, ...model.fallbacks.map((id) => models.get(id)).filter((m): m is ModelConfig => m !== undefined)];
+function usable(chain: readonly ModelConfig[], needs: RequestNeeds): { candidates: ModelConfig[]; skipped: string[] } {
   const skipped: string[] = [];
   const candidates = chain.filter((candidate) => {
     const why = lacks(candidate, needs);
     if (why) skipped.push(`${candidate.id} ${why}`);
     return why === undefined;
   });
-  if (candidates.length === 0) {
-    throw new GatewayError('unsupported_capability', `No model can serve this request: ${skipped.join('; ')}.`, { param: 'model' });
+  return { candidates, skipped };
+}
+
+function noModel(skipped: readonly string[]): GatewayError {
+  return new GatewayError('unsupported_capability', `No model can serve this request: ${skipped.join('; ')}.`, { param: 'model' });
+}
+
+/**
+ * Pure routing policy: request + configured models and routes (+ the router's signal for routes) →
+ * ordered candidates and the reason (ASCII, as it travels in a header). A model name gives that model then its fallbacks; a route name
+ * gives the tier the router chose (flagship when score ≥ the threshold calibrated for the quality
+ * target), then the other tier as fallback. Models that cannot serve the request are left out and named.
+ */
+export function decideRoute(
+  tables: RoutingTables,
+  requested: string,
+  needs: RequestNeeds,
+  options: { scenario?: string; signal?: () => RouterSignal } = {},
+): RouteDecision {
+  const route = tables.routes.get(requested);
+  if (route) return decideForRoute(tables, route, needs, options);
+  const model = tables.models.get(requested);
+  if (!model) {
+    throw new GatewayError('model_not_found', `The model "${requested}" is not configured. GET /v1/models lists the available ones.`, { param: 'model' });
   }
+  const chain = [model, ...model.fallbacks.map((id) => tables.models.get(id)).filter((m): m is ModelConfig => m !== undefined)];
+  const { candidates, skipped } = usable(chain, needs);
+  if (candidates.length === 0) throw noModel(skipped);
   const first = candidates[0]!;
   const reason = first === model ? 'requested model' : `requested model skipped (${skipped.join('; ')}); using fallback ${first.id}`;
   return { candidates, reason };
+}
+
+function decideForRoute(tables: RoutingTables, route: RouteConfig, needs: RequestNeeds, options: { scenario?: string; signal?: () => RouterSignal }): RouteDecision {
+  const qualityTarget = (options.scenario !== undefined ? route.scenarios[options.scenario]?.qualityTarget : undefined) ?? route.qualityTarget;
+  const resolve = (ids: readonly string[]) => ids.map((id) => tables.models.get(id)).filter((m): m is ModelConfig => m !== undefined);
+  const light = usable(resolve(route.light), needs);
+  const flagship = usable(resolve(route.flagship), needs);
+  if (light.candidates.length === 0 && flagship.candidates.length === 0) throw noModel([...light.skipped, ...flagship.skipped]);
+
+  const signal = options.signal?.();
+  const score = signal?.score ?? Number.POSITIVE_INFINITY;
+  const threshold = signal ? signal.thresholdFor(qualityTarget) : 0;
+  let tier: ModelTier = score >= threshold ? 'flagship' : 'light';
+  const target = `${Math.round(qualityTarget * 1000) / 10}% target${options.scenario && route.scenarios[options.scenario] ? ` (scenario ${options.scenario})` : ''}`;
+  let reason = signal
+    ? `${route.id}: router ${signal.version} score ${signal.score.toFixed(3)} ${tier === 'flagship' ? '>=' : '<'} threshold ${threshold.toFixed(3)} for ${target} -> ${tier}`
+    : `${route.id}: no router loaded -> flagship`;
+  const chosen = tier === 'light' ? light : flagship;
+  if (chosen.candidates.length === 0) {
+    tier = tier === 'light' ? 'flagship' : 'light';
+    reason += `; no ${tier === 'light' ? 'flagship' : 'light'} model can serve it (${chosen.skipped.join('; ')}) -> ${tier}`;
+  } else if (chosen.skipped.length > 0) {
+    reason += `; skipped ${chosen.skipped.join('; ')}`;
+  }
+  const first = tier === 'light' ? light.candidates : flagship.candidates;
+  const second = tier === 'light' ? flagship.candidates : light.candidates;
+  return {
+    candidates: [...first, ...second],
+    reason,
+    route: { id: route.id, tier, score: signal?.score ?? Number.NaN, threshold, qualityTarget },
+  };
 }
