@@ -4,7 +4,8 @@ import { GatewayError, asGatewayError } from '../errors/catalogue.js';
 import type { StreamEvent } from '../providers/adapter.js';
 import { shapeChatRequest } from '../providers/request-shaping.js';
 import type { Cost } from '../pricing/cost.js';
-import { decideRoute, type RequestNeeds } from '../routing/policy.js';
+import { decideRoute, type RequestNeeds, type RouteDecision } from '../routing/policy.js';
+import { runCascade } from './cascade.js';
 import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
 import { estimatePromptTokens, messageText } from '../tokens/estimate.js';
 import { countTextTokens, tokenizerFamilyFor } from '../tokens/tokenizers.js';
@@ -60,9 +61,28 @@ export async function runChat(
   context.routeReason = decision.reason;
   context.route = decision.route;
   context.routeFlagship = decision.route ? services.routing.routes.get(decision.route.id)?.flagship[0] : undefined;
-  await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () =>
-    worstCaseChatNano(services.pricer, request, decision.candidates.map((model) => ({ model, presetId: services.targets.get(model.id)?.preset.id ?? '' })), new Date(context.startedAt)),
-  );
+  const route = decision.route ? services.routing.routes.get(decision.route.id) : undefined;
+  const cascade = route?.cascade.enabled === true && decision.route?.tier === 'light';
+  await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () => {
+    const worst = worstCaseChatNano(services.pricer, request, decision.candidates.map((model) => ({ model, presetId: services.targets.get(model.id)?.preset.id ?? '' })), new Date(context.startedAt));
+    return cascade ? worst * (1 + route!.cascade.samples) : worst; // light samples and a judge, then maybe the flagship
+  });
+  if (cascade) {
+    await runCascade(services, context, request, decision, route!, sink, signal);
+    return;
+  }
+  await serveDecision(services, context, request, decision, sink, signal);
+}
+
+/** Serve a routing decision: execute with retries and fallbacks, stream or not, settle the cost. */
+export async function serveDecision(
+  services: Services,
+  context: RequestContext,
+  request: ChatRequest,
+  decision: RouteDecision,
+  sink: ChatSink,
+  signal: AbortSignal,
+): Promise<void> {
   const call = (target: Target) => ({ provider: target.provider, preset: target.preset, model: target.model, body: shapeFor(context, request, target), signal, warnings: context.warnings });
 
   if (!context.stream) {

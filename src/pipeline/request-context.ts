@@ -4,7 +4,7 @@ import type { ErrorCode } from '../errors/catalogue.js';
 import type { Reservation } from '../budgets/budget-guard.js';
 import type { Principal } from '../http/auth.js';
 import type { RouteDecision } from '../routing/policy.js';
-import type { Cost } from '../pricing/cost.js';
+import { formatNanoCny, type Cost } from '../pricing/cost.js';
 import type { FlagshipEquivalent, Pricer } from '../pricing/pricer.js';
 import { uuidv7 } from './ids.js';
 
@@ -55,6 +55,13 @@ export class RequestContext {
     return Math.round(performance.now() - this.startedHr);
   }
 
+  /** Calls made for this request besides the answer it returns (cascade samples, judges), billed with it. */
+  private readonly sideCosts: Array<{ model: string; nanoCny: number }> = [];
+
+  addSideCost(pricer: Pricer, model: ModelConfig, usage: NormalizedUsage): void {
+    this.sideCosts.push({ model: model.id, nanoCny: pricer.cost(model, usage, new Date(this.startedAt)).nanoCny });
+  }
+
   /** The route's first flagship, which a routed request's savings are measured against. */
   routeFlagship: string | undefined;
 
@@ -64,7 +71,9 @@ export class RequestContext {
     if (!served) throw new Error('settle() before a model served the request');
     const at = new Date(this.startedAt);
     this.usage = usage;
-    this.cost = pricer.cost(served, usage, at);
+    const own = pricer.cost(served, usage, at);
+    const side = this.sideCosts.reduce((sum, entry) => sum + entry.nanoCny, 0);
+    this.cost = side === 0 ? own : { ...own, nanoCny: own.nanoCny + side, cny: formatNanoCny(own.nanoCny + side) };
     this.flagship = pricer.flagshipEquivalent(served, usage, at, this.routeFlagship);
     return this.cost;
   }

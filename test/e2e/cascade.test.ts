@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LearnedRouter } from '../../src/routing/router-service.js';
+import { parseCnyToNano } from '../../src/pricing/cost.js';
+import { simulatedProvider, startStack, type Stack } from './harness.js';
+
+const alwaysLight: LearnedRouter = {
+  version: 'light-1',
+  score: () => 0,
+  thresholdForTarget: () => ({ threshold: 0.5, expectedFlagshipShare: 0, expectedQualityKept: 0.95 }),
+};
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack((simulator) => `
+providers:${simulatedProvider(simulator, 'deepseek')}${simulatedProvider(simulator, 'qwen')}${simulatedProvider(simulator, 'glm')}
+models:
+  - { id: deepseek-flash, provider: deepseek }
+  - { id: qwen-max, provider: qwen }
+  - { id: glm-4-flash, provider: glm }
+routes:
+  - { id: careful, light: [deepseek-flash], flagship: [qwen-max], cascade: { enabled: true, verifier: self-consistency, samples: 2 } }
+  - { id: judged, light: [deepseek-flash], flagship: [qwen-max], cascade: { enabled: true, verifier: judge, judge: glm-4-flash } }
+`, { router: alwaysLight });
+});
+afterAll(async () => stack?.close());
+beforeEach(() => stack.simulator.reset());
+
+const ask = (model: string, stream = false) =>
+  stream
+    ? stack.openai.chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'What is 6 × 7?' }] })
+    : stack.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'What is 6 × 7?' }] }).withResponse();
+
+describe('cascade', () => {
+  it('accepts the light answer when two light samples agree', async () => {
+    stack.simulator.script('deepseek', [{ kind: 'ok', content: 'It is 42.' }, { kind: 'ok', content: '6 × 7 = 42' }]);
+    const { data, response } = (await ask('careful')) as Awaited<ReturnType<ReturnType<typeof stack.openai.chat.completions.create>['withResponse']>>;
+    expect(data.choices[0]?.message.content).toBe('It is 42.');
+    expect(response.headers.get('x-tidegate-model')).toBe('deepseek-flash');
+    expect(response.headers.get('x-tidegate-route-reason')).toContain('cascade: 2 light samples agree -> accepted');
+    expect(stack.simulator.requests.filter((request) => request.preset === 'qwen')).toHaveLength(0);
+  });
+
+  it('escalates when the samples disagree, streams only the flagship answer, and bills every call', async () => {
+    stack.simulator.script('deepseek', [{ kind: 'ok', content: 'It is 42.' }, { kind: 'ok', content: 'It is 48.' }]);
+    const stream = await ask('careful', true);
+    let text = '';
+    let usage: any;
+    for await (const chunk of stream as AsyncIterable<any>) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe('Simulated qwen answer to: What is 6 × 7?');
+    expect(text).not.toContain('42');
+    // The flagship's own tokens are the usage; the cost also carries the two light samples.
+    const flagshipOnly = await stack.openai.chat.completions.create({ model: 'qwen-max', messages: [{ role: 'user', content: 'What is 6 × 7?' }] });
+    expect(parseCnyToNano(usage.cost_cny)).toBeGreaterThan(parseCnyToNano((flagshipOnly.usage as any).cost_cny));
+  });
+
+  it('a streaming client gets the accepted light answer as a normal stream', async () => {
+    stack.simulator.script('deepseek', [{ kind: 'ok', content: 'Forty-two: 42' }, { kind: 'ok', content: '42' }]);
+    const stream = await ask('careful', true);
+    let text = '';
+    let last: any;
+    for await (const chunk of stream as AsyncIterable<any>) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      last = chunk;
+    }
+    expect(text).toBe('Forty-two: 42');
+    expect(last.usage.cost_cny).toMatch(/^\d/);
+  });
+
+  it('a judge that says NO escalates; one that says YES accepts', async () => {
+    stack.simulator.script('glm', [{ kind: 'ok', content: 'NO' }]);
+    const { response: doubted } = (await ask('judged')) as any;
+    expect(doubted.headers.get('x-tidegate-model')).toBe('qwen-max');
+    expect(doubted.headers.get('x-tidegate-route-reason')).toContain('judge glm-4-flash doubted the light answer -> escalated to flagship');
+    stack.simulator.script('glm', [{ kind: 'ok', content: 'YES' }]);
+    const { response: accepted } = (await ask('judged')) as any;
+    expect(accepted.headers.get('x-tidegate-model')).toBe('deepseek-flash');
+  });
+});
