@@ -26,15 +26,14 @@ routes:
 afterAll(async () => stack?.close());
 beforeEach(() => stack.simulator.reset());
 
-const ask = (model: string, stream = false) =>
-  stream
-    ? stack.openai.chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'What is 6 × 7?' }] })
-    : stack.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'What is 6 × 7?' }] }).withResponse();
+const question = [{ role: 'user' as const, content: 'What is 6 × 7?' }];
+const ask = (model: string) => stack.openai.chat.completions.create({ model, messages: question }).withResponse();
+const askStreamed = (model: string) => stack.openai.chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: question });
 
 describe('cascade', () => {
   it('accepts the light answer when two light samples agree', async () => {
     stack.simulator.script('deepseek', [{ kind: 'ok', content: 'It is 42.' }, { kind: 'ok', content: '6 × 7 = 42' }]);
-    const { data, response } = (await ask('careful')) as Awaited<ReturnType<ReturnType<typeof stack.openai.chat.completions.create>['withResponse']>>;
+    const { data, response } = await ask('careful');
     expect(data.choices[0]?.message.content).toBe('It is 42.');
     expect(response.headers.get('x-tidegate-model')).toBe('deepseek-flash');
     expect(response.headers.get('x-tidegate-route-reason')).toContain('cascade: 2 light samples agree -> accepted');
@@ -43,12 +42,12 @@ describe('cascade', () => {
 
   it('escalates when the samples disagree, streams only the flagship answer, and bills every call', async () => {
     stack.simulator.script('deepseek', [{ kind: 'ok', content: 'It is 42.' }, { kind: 'ok', content: 'It is 48.' }]);
-    const stream = await ask('careful', true);
+    const stream = await askStreamed('careful');
     let text = '';
     let usage: any;
-    for await (const chunk of stream as AsyncIterable<any>) {
+    for await (const chunk of stream) {
       text += chunk.choices[0]?.delta.content ?? '';
-      usage = chunk.usage ?? usage;
+      usage = (chunk.usage as any) ?? usage;
     }
     expect(text).toBe('Simulated qwen answer to: What is 6 × 7?');
     expect(text).not.toContain('42');
@@ -59,12 +58,12 @@ describe('cascade', () => {
 
   it('a streaming client gets the accepted light answer as a normal stream', async () => {
     stack.simulator.script('deepseek', [{ kind: 'ok', content: 'Forty-two: 42' }, { kind: 'ok', content: '42' }]);
-    const stream = await ask('careful', true);
+    const stream = await askStreamed('careful');
     let text = '';
     let last: any;
-    for await (const chunk of stream as AsyncIterable<any>) {
+    for await (const chunk of stream) {
       text += chunk.choices[0]?.delta.content ?? '';
-      last = chunk;
+      last = chunk as any;
     }
     expect(text).toBe('Forty-two: 42');
     expect(last.usage.cost_cny).toMatch(/^\d/);
@@ -72,11 +71,11 @@ describe('cascade', () => {
 
   it('a judge that says NO escalates; one that says YES accepts', async () => {
     stack.simulator.script('glm', [{ kind: 'ok', content: 'NO' }]);
-    const { response: doubted } = (await ask('judged')) as any;
+    const { response: doubted } = await ask('judged');
     expect(doubted.headers.get('x-tidegate-model')).toBe('qwen-max');
     expect(doubted.headers.get('x-tidegate-route-reason')).toContain('judge glm-4-flash doubted the light answer -> escalated to flagship');
     stack.simulator.script('glm', [{ kind: 'ok', content: 'YES' }]);
-    const { response: accepted } = (await ask('judged')) as any;
+    const { response: accepted } = await ask('judged');
     expect(accepted.headers.get('x-tidegate-model')).toBe('deepseek-flash');
   });
 });
