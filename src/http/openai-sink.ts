@@ -23,11 +23,13 @@ export const streamHeaders = {
 export function openAiSink(response: ServerResponse, context: RequestContext, request: ChatRequest): ChatSink {
   const includeUsage = request.stream_options?.include_usage === true;
   let held: ChatChunk | undefined;
+  let heldRaw: string | undefined;
   let meta = { id: `chatcmpl-${context.id}`, created: Math.floor(context.startedAt / 1000), model: request.model };
-  const write = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
+  const write = (payload: unknown, raw?: string) => response.write(`data: ${raw ?? JSON.stringify(payload)}\n\n`);
   const release = () => {
-    if (held) write(held);
+    if (held) write(held, heldRaw);
     held = undefined;
+    heldRaw = undefined;
   };
   const end = (cny: string) => {
     response.addTrailers({ 'x-tidegate-cost-cny': cny });
@@ -48,8 +50,10 @@ export function openAiSink(response: ServerResponse, context: RequestContext, re
         const { chunk } = event;
         meta = { id: chunk.id ?? meta.id, created: chunk.created ?? meta.created, model: chunk.model ?? meta.model };
         release();
-        if (chunk.choices.some((choice) => choice.finish_reason)) held = chunk;
-        else write(chunk);
+        if (chunk.choices.some((choice) => choice.finish_reason)) {
+          held = chunk;
+          heldRaw = event.raw;
+        } else write(chunk, event.raw);
       } else if (event.type === 'moderated') {
         context.warnings.push(`answer cut off by provider moderation: ${event.message}`);
         held ??= { ...meta, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'content_filter' }] };
@@ -62,6 +66,7 @@ export function openAiSink(response: ServerResponse, context: RequestContext, re
         write({ ...meta, object: 'chat.completion.chunk', choices: [], usage: wire });
       } else {
         held.usage = wire;
+        heldRaw = undefined; // changed: serialise it again
         release();
       }
       response.write('data: [DONE]\n\n');

@@ -25,7 +25,8 @@ export interface ChatResult {
  * as a `usage` event; a moderation cut-off arrives as `moderated` and ends the stream.
  */
 export type StreamEvent =
-  | { readonly type: 'chunk'; readonly chunk: ChatChunk }
+  /** `raw` is the provider's JSON text when the chunk was not changed, so it can be forwarded without re-serialising. */
+  | { readonly type: 'chunk'; readonly chunk: ChatChunk; readonly raw?: string }
   | { readonly type: 'usage'; readonly usage: NormalizedUsage }
   | { readonly type: 'moderated'; readonly message: string };
 

@@ -67,8 +67,10 @@ export const openAiDialect: ProviderAdapter = {
         return;
       }
       const chunk = json as ChatChunk;
+      let changed = false;
       const rawUsage = chunk.usage ?? (chunk.choices?.[0] as { usage?: unknown } | undefined)?.usage;
       if (rawUsage) {
+        changed = true;
         usage = normalizeOpenAiUsage(rawUsage) ?? usage;
         delete chunk.usage;
         if (chunk.choices?.[0]) delete (chunk.choices[0] as { usage?: unknown }).usage;
@@ -79,10 +81,11 @@ export const openAiDialect: ProviderAdapter = {
         if (isModeration(call.preset, choice.finish_reason)) {
           choice.finish_reason = 'content_filter';
           moderated = true;
+          changed = true;
         }
         if (choice.finish_reason) finished = true;
       }
-      yield { type: 'chunk', chunk };
+      yield changed ? { type: 'chunk', chunk } : { type: 'chunk', chunk, raw: data };
       if (moderated) yield { type: 'moderated', message: `${call.preset.displayName} stopped the answer for moderation` };
     };
     for await (const bytes of readChunks(call.provider, response.body)) {
