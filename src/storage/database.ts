@@ -52,8 +52,12 @@ function openSqlite(path: string, cwd: string): Database {
     mkdirSync(dirname(filename), { recursive: true });
   }
   const sqlite = new BetterSqlite3(filename);
-  sqlite.pragma('journal_mode = WAL');
+  // busy_timeout first: switching to WAL takes a lock, and a second process opening the same file at
+  // the same moment must wait for it rather than fail with SQLITE_BUSY.
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('journal_mode = WAL');
+  // In WAL mode NORMAL is durable against process crashes (only an OS crash can lose the last commits).
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
