@@ -1,0 +1,73 @@
+/** Training entry points shared by the CLI, the eval and the tests. */
+import { calibrationCurve } from './calibrate.js';
+import { loadAll, taskNames, type AllData, type RoutingRecord, type Source } from './datasets.js';
+import { findDuplicates, withoutOverlap, type DedupResult } from './dedup.js';
+import { LinearScorer, type RouterArtifact } from './model.js';
+import { shuffle } from './rng.js';
+import { allRecords } from './splits.js';
+import { featurise, fitLogistic, type TrainOptions } from './train.js';
+
+export const ARTIFACT_VERSION = 'router-v1';
+/** The configuration the shipped artifact and `router eval` use (see the report in the issue for why). */
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 6, l2: 1e-5, learningRate: 0.1, seed: 7, balance: 0.5 };
+/** LLMRouter tasks that are copies of a RouteLLM source (MGSM is GSM8K translated). */
+const SAME_DATASET: Partial<Record<Source, string[]>> = { mmlu: ['mmlu'], gsm8k: ['gsm8k', 'agentverse-mgsm'] };
+
+let dedupCache: { data: AllData; dedup: DedupResult } | undefined;
+export function dataWithDedup(): { data: AllData; dedup: DedupResult } {
+  if (!dedupCache) { const data = loadAll(); dedupCache = { data, dedup: findDuplicates(allRecords(data)) }; }
+  return dedupCache;
+}
+
+export interface TrainRouterOptions {
+  include?: Source[];
+  excludeSources?: Source[];
+  /** n labelled records of a benchmark added to training (the gateway's feedback loop); the task becomes a feature. */
+  inDomainLabels?: { source: Source; n: number; boost?: number };
+  /** Share of the pool held aside for calibration (default 0.2). */
+  holdOut?: number;
+  seed?: number;
+  train?: TrainOptions;
+  onProgress?: (step: string) => void;
+}
+
+export interface TrainedRouter { artifact: RouterArtifact; heldAside: RoutingRecord[]; labels: RoutingRecord[] }
+
+/** Pool: chosen sources minus excluded ones (wherever they appear), never LLMRouter test nor its duplicates. */
+export function trainRouter(opts: TrainRouterOptions = {}): TrainedRouter {
+  const { data, dedup } = dataWithDedup();
+  const include = new Set<Source>(opts.include ?? ['mmlu', 'gsm8k', 'mt-bench', 'llmrouter']);
+  const exclude = new Set<Source>(opts.excludeSources ?? []);
+  const dropTasks = [...exclude].flatMap((s) => SAME_DATASET[s] ?? []);
+  const ok = (r: RoutingRecord): boolean => include.has(r.source) && !exclude.has(r.source) && !(r.source === 'llmrouter' && taskNames(r).some((t) => dropTasks.includes(t)));
+  let pool = withoutOverlap([...data.mmlu, ...data.gsm8k, ...data.mtBench, ...data.llmTrain].filter(ok), data.llmTest, dedup);
+  const seed = opts.seed ?? 7;
+  let labels: RoutingRecord[] = [];
+  if (opts.inDomainLabels && opts.inDomainLabels.n > 0) {
+    const { source, n } = opts.inDomainLabels;
+    const candidates = source === 'llmrouter' ? data.llmTrain : source === 'mmlu' ? data.mmlu : source === 'gsm8k' ? data.gsm8k : data.mtBench;
+    labels = shuffle(candidates, seed + 101).slice(0, n);
+    pool = [...pool.filter((r) => r.source !== source), ...labels];
+  }
+  const shuffled = shuffle(pool, seed);
+  const cut = Math.round(shuffled.length * (opts.holdOut ?? 0.2));
+  const heldAside = shuffled.slice(0, cut);
+  const train = shuffled.slice(cut);
+  opts.onProgress?.(`training on ${train.length} records, ${heldAside.length} held aside for calibration`);
+  const trainOpts: TrainOptions = {
+    ...DEFAULT_TRAIN, ...opts.train, version: opts.train?.version ?? ARTIFACT_VERSION, useTask: labels.length > 0,
+    ...(opts.inDomainLabels ? { boost: { [opts.inDomainLabels.source]: opts.inDomainLabels.boost ?? 5 } } : {}),
+    onProgress: (e, of) => opts.onProgress?.(`epoch ${e}/${of}`),
+  };
+  const artifact = fitLogistic(train, trainOpts);
+  const scorer = new LinearScorer(artifact);
+  const scores = featurise(heldAside, trainOpts.useTask).map((v) => 1 / (1 + Math.exp(-scorer.logit(v))));
+  artifact.calibration = {
+    data: `${heldAside.length} held-aside records (seeded ${Math.round((opts.holdOut ?? 0.2) * 100)}% of the pool), quality kept = routed outcome / always-strong outcome`,
+    points: calibrationCurve(scores, heldAside.map((r) => r.weak), heldAside.map((r) => r.strong)).map((p) => ({
+      threshold: p.threshold, flagshipShare: Math.round(p.flagshipShare * 1e4) / 1e4, qualityKept: Math.round(p.qualityKept * 1e4) / 1e4,
+    })),
+  };
+  artifact.training = { ...artifact.training, include: [...include], excludeSources: [...exclude], inDomainLabels: opts.inDomainLabels ?? null, holdOut: opts.holdOut ?? 0.2, dataset: 'data/routing (see SOURCE.md)' };
+  return { artifact, heldAside, labels };
+}
