@@ -15,7 +15,7 @@ export const routeSchema = z.strictObject({
   cascade: z
     .strictObject({
       enabled: z.boolean().optional(),
-      verifier: z.enum(['self-consistency', 'judge']).optional(),
+      verifier: z.enum(['self-consistency', 'judge', 'arithmetic']).optional(),
       /** Model that judges the light answer when verifier is "judge" (default: the first light model). */
       judge: z.string().min(1).optional(),
       samples: z.number().int().min(2).max(5).optional(),

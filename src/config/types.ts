@@ -54,7 +54,7 @@ export interface RouteConfig {
   readonly scenarios: Readonly<Record<string, { readonly qualityTarget: number }>>;
   readonly cascade: {
     readonly enabled: boolean;
-    readonly verifier: 'self-consistency' | 'judge';
+    readonly verifier: 'self-consistency' | 'judge' | 'arithmetic';
     readonly judge: string;
     readonly samples: number;
   };

@@ -9,6 +9,7 @@ import { executeWithFallbacks } from './execute.js';
 import type { RequestContext } from './request-context.js';
 import type { Services } from './services.js';
 import type { Target } from './targets.js';
+import { checkArithmetic } from '../cascade/arithmetic-verifier.js';
 import { judgePrompt, parseJudgeVerdict, samplesAgree } from './verifiers.js';
 
 /** One non-streamed call; verification calls are billed to the request as side costs. */
@@ -39,7 +40,8 @@ export function responseAsEvents(response: ChatResponse): StreamEvent[] {
 
 /**
  * The cascade: the light model answers first (not streamed); a verifier checks it — self-consistency
- * (extra light samples must agree) or a judge model's YES/NO — and only an accepted answer is sent.
+ * (extra light samples must agree), a judge model's YES/NO, or the arithmetic check of the worked answer
+ * (no extra call; measured on GSM8K in src/cascade/verifier-eval.ts) — and only an accepted answer is sent.
  * When the verifier doubts it, the flagship answers (streamed if asked) and the light calls are billed too.
  */
 export async function runCascade(
@@ -59,7 +61,11 @@ export async function runCascade(
 
   let accepted: boolean;
   let why: string;
-  if (route.cascade.verifier === 'judge') {
+  if (route.cascade.verifier === 'arithmetic') {
+    const verdict = checkArithmetic(answer);
+    accepted = !verdict.doubt;
+    why = `arithmetic check: ${verdict.reason}`;
+  } else if (route.cascade.verifier === 'judge') {
     const judge = services.targets.get(route.cascade.judge) ?? target;
     const verdict = await answerOnce(services, context, judge, judgePrompt(request, answer, judge.model.upstream), signal, true);
     accepted = parseJudgeVerdict(verdict.response.choices.map((choice) => messageText(choice.message)).join(''));

@@ -21,6 +21,7 @@ models:
 routes:
   - { id: careful, light: [deepseek-flash], flagship: [qwen-max], cascade: { enabled: true, verifier: self-consistency, samples: 2 } }
   - { id: judged, light: [deepseek-flash], flagship: [qwen-max], cascade: { enabled: true, verifier: judge, judge: glm-4-flash } }
+  - { id: checked, light: [deepseek-flash], flagship: [qwen-max], cascade: { enabled: true, verifier: arithmetic } }
 `, { router: alwaysLight });
 });
 afterAll(async () => stack?.close());
@@ -77,5 +78,16 @@ describe('cascade', () => {
     stack.simulator.script('glm', [{ kind: 'ok', content: 'YES' }]);
     const { response: accepted } = await ask('judged');
     expect(accepted.headers.get('x-tidegate-model')).toBe('deepseek-flash');
+  });
+
+  it('the arithmetic verifier escalates a worked answer whose sums are wrong, without an extra call', async () => {
+    stack.simulator.script('deepseek', [{ kind: 'ok', content: '6 * 7 = 48, so the answer is 48.' }, { kind: 'ok', content: '6 * 7 = 42, so the answer is 42.' }]);
+    const { response: wrong } = await ask('checked');
+    expect(wrong.headers.get('x-tidegate-model')).toBe('qwen-max');
+    expect(wrong.headers.get('x-tidegate-route-reason')).toContain('"6 * 7 = 48" does not add up -> escalated');
+    const { data, response: right } = await ask('checked');
+    expect(right.headers.get('x-tidegate-model')).toBe('deepseek-flash');
+    expect(data.choices[0]?.message.content).toBe('6 * 7 = 42, so the answer is 42.');
+    expect(stack.simulator.requests.filter((request) => request.preset === 'deepseek')).toHaveLength(2);
   });
 });
