@@ -12,6 +12,7 @@ import { closeAgents } from './providers/http-transport.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
 import { Pricer } from './pricing/pricer.js';
+import { loadDefaultRouter } from './routing/default-router.js';
 import { RouterService, type LearnedRouter } from './routing/router-service.js';
 import { CircuitBreakers } from './stability/circuit-breaker.js';
 import {
@@ -85,7 +86,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     config,
     models: new Map(config.models.map((model) => [model.id, model])),
     routing: { models: new Map(config.models.map((model) => [model.id, model])), routes: new Map(config.routes.map((route) => [route.id, route])) },
-    router: options.router ? new RouterService(options.router) : undefined,
+    router: options.router === null ? undefined : new RouterService(options.router ?? loadDefaultRouter()),
     targets: buildTargets(config),
     breakers: new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),

@@ -3,6 +3,7 @@ import { configCommand } from './config-command.js';
 import { costCommand } from './cost-command.js';
 import { demoCommand } from './demo-command.js';
 import { keysCommand, teamsCommand } from './keys-command.js';
+import { routerCommand } from './router-command.js';
 import { serveCommand } from './serve-command.js';
 import { usageCommand } from './usage-command.js';
 
@@ -20,6 +21,7 @@ Commands:
                                                 tokens and CNY for a usage at a moment, with the gateway's pricing code
   usage [--group key|model|provider|scenario|day|tier] [--since D] [--until D] [--json]
                                                 spend, flagship-equivalent spend and savings
+  router train|eval|score [...]                 rebuild, evaluate or run the learned router behind model: auto
   demo [--requests N] [--json]                  start with simulated providers and show what it does
 
 Every command takes --config FILE (default ./tidegate.yaml). Without a config file, providers are
@@ -41,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
       return costCommand(rest);
     case 'usage':
       return usageCommand(rest);
+    case 'router':
+      return routerCommand(rest);
     case 'demo':
       return demoCommand(rest);
     case '--version':
