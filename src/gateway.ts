@@ -9,6 +9,8 @@ import { toLogRow } from './pipeline/log-row.js';
 import type { Services } from './pipeline/services.js';
 import { buildTargets } from './pipeline/targets.js';
 import { closeAgents } from './providers/http-transport.js';
+import { ExactCache, exactCacheWanted } from './cache/exact-cache.js';
+import { openResponseStore } from './cache/exact/open-store.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
 import { Pricer } from './pricing/pricer.js';
@@ -90,6 +92,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     targets: buildTargets(config),
     breakers: new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
+    cache: new ExactCache(
+      config.cache.exact,
+      exactCacheWanted(config) ? openResponseStore(config, options.cwd ?? process.cwd(), (error) => logger.warn('exact cache store error; treated as a miss', { error: error.message })) : undefined,
+      (error) => logger.warn('exact cache error; treated as a miss', { error: String(error) }),
+    ),
     budgets: {
       guard: new BudgetGuard({
         spendSince: (scope, since) => spendSince(database, scope.startsWith('team:') ? { team: scope.slice(5) } : { keyId: scope.slice(4) }, since),
@@ -162,6 +169,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         clearInterval(toucher);
         await touchUsedKeys();
         await writer.close();
+        await services.cache.close();
         await database.close();
         await closeAgents(config.providers);
       })();

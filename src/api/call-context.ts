@@ -1,3 +1,4 @@
+import { parseCacheDirective } from '../cache/exact-cache.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Exchange } from '../http/exchange.js';
 import { RequestContext, type Endpoint } from '../pipeline/request-context.js';
@@ -18,5 +19,6 @@ export function modelCallContext(exchange: Exchange, endpoint: Endpoint): Reques
     }
     context.scenario = scenario;
   }
+  context.cacheDirective = parseCacheDirective(request.headers['x-tidegate-cache']);
   return context;
 }

@@ -1,3 +1,4 @@
+import { stableStringify } from '../canonical/stable-json.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -157,6 +158,9 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
   const { providers, models } = resolveEntries(rawProviders, rawModels, entries(rawProviders, 'providers', providerSchema), entries(rawModels, 'models', modelSchema), report);
   const routes = resolveRoutes(section('routes'), models, report);
   const file = applyOverrides(top.success ? top.data : {}, overrides, report);
+  if (file.cache?.exact?.store === 'redis' && file.redis?.url === undefined) {
+    report(['cache', 'exact', 'store'], 'the "redis" store needs redis.url (e.g. redis://127.0.0.1:6379)');
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   const config = {
@@ -166,6 +170,18 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
     circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000, ...file.circuitBreaker },
     requestLog: { enabled: true, batchSize: 200, flushIntervalMs: 50, queueLimit: 10_000, ...file.requestLog },
     pricing: { usdToCny: file.pricing?.usdToCny ?? 7.2, flagshipReference: file.pricing?.flagshipReference },
+    cache: {
+      exact: {
+        enabled: false,
+        ttlSeconds: 3_600,
+        maxBytes: 64 * 1024 * 1024,
+        store: 'memory' as const,
+        path: './.tidegate/cache.db',
+        scope: 'key' as const,
+        ...file.cache?.exact,
+      },
+    },
+    redis: { url: file.redis?.url },
     providers,
     models,
     routes,
@@ -187,13 +203,6 @@ export function configHash(config: Omit<GatewayConfig, 'hash' | 'source'>): stri
     })),
   };
   return createHash('sha256').update(stableStringify(redacted)).digest('hex');
-}
-
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : stableStringify(item))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableStringify(item)}`).join(',')}}`;
 }
 
 export function deepFreeze<T>(value: T): T {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listNames, suggestion, type PathSegment } from './config-error.js';
+import { cacheOverrideSchema } from './schema.js';
 import type { ModelConfig, RouteConfig } from './types.js';
 
 const share = z.number().gt(0).max(1);
@@ -21,6 +22,7 @@ export const routeSchema = z.strictObject({
       samples: z.number().int().min(2).max(5).optional(),
     })
     .optional(),
+  cache: cacheOverrideSchema.optional(),
 });
 
 type Report = (path: PathSegment[], message: string) => void;
@@ -64,6 +66,7 @@ export function resolveRoutes(raw: unknown[], models: readonly ModelConfig[], re
         judge: judge ?? route.light[0]!,
         samples: route.cascade?.samples ?? 2,
       },
+      cache: { ...(route.cache?.exact ? { exact: { ...route.cache.exact } } : {}) },
     });
   });
   if (raw.length === 0 && !byId.has('auto')) {
@@ -71,7 +74,7 @@ export function resolveRoutes(raw: unknown[], models: readonly ModelConfig[], re
     const light = chat.filter((model) => model.tier === 'light').map((model) => model.id);
     const flagship = chat.filter((model) => model.tier === 'flagship').map((model) => model.id);
     if (light.length > 0 && flagship.length > 0) {
-      routes.push({ id: 'auto', light, flagship, qualityTarget: 0.95, scenarios: {}, cascade: { enabled: false, verifier: 'self-consistency', judge: light[0]!, samples: 2 } });
+      routes.push({ id: 'auto', light, flagship, qualityTarget: 0.95, scenarios: {}, cascade: { enabled: false, verifier: 'self-consistency', judge: light[0]!, samples: 2 }, cache: {} });
     }
   }
   return routes;

@@ -77,6 +77,26 @@ export const pricingSchema = z.strictObject({
   flagshipReference: z.string().min(1).optional(),
 });
 
+/** Per model or route: turn the exact cache on or off, or change its TTL, against the global default. */
+export const exactOverrideSchema = z.strictObject({ enabled: bool, ttlSeconds: int(1) });
+export const cacheOverrideSchema = z.strictObject({ exact: exactOverrideSchema.optional() });
+
+export const cacheSchema = z.strictObject({
+  exact: z
+    .strictObject({
+      enabled: bool,
+      ttlSeconds: int(1),
+      maxBytes: int(1024),
+      store: z.enum(['memory', 'sqlite', 'redis']).optional(),
+      /** SQLite store file (default ./.tidegate/cache.db). */
+      path: z.string().min(1).optional(),
+      /** Whose requests share entries: each API key alone (default) or every key of a team. */
+      scope: z.enum(['key', 'team']).optional(),
+    })
+    .optional(),
+});
+export const redisSchema = z.strictObject({ url: z.string().regex(/^rediss?:\/\/.+/, { error: 'must be a redis:// or rediss:// URL' }) });
+
 export const modelSchema = z.strictObject({
   id: z.string().min(1),
   provider: z.string().min(1),
@@ -89,6 +109,7 @@ export const modelSchema = z.strictObject({
   contextWindow: int(1),
   price: priceSchema.optional(),
   prices: z.array(priceSchema).min(1).optional(),
+  cache: cacheOverrideSchema.optional(),
 });
 
 export const configFileSchema = z.strictObject({
@@ -98,6 +119,8 @@ export const configFileSchema = z.strictObject({
   circuitBreaker: circuitBreakerSchema.optional(),
   requestLog: requestLogSchema.optional(),
   pricing: pricingSchema.optional(),
+  cache: cacheSchema.optional(),
+  redis: redisSchema.optional(),
   routes: z.array(z.unknown()).optional(),
   // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
   providers: z.array(z.unknown()).optional(),
@@ -117,13 +140,20 @@ const allowedKeys: Record<string, readonly string[]> = {
   circuitBreaker: Object.keys(circuitBreakerSchema.shape),
   requestLog: Object.keys(requestLogSchema.shape),
   pricing: Object.keys(pricingSchema.shape),
+  cache: Object.keys(cacheSchema.shape),
+  'cache.exact': ['enabled', 'ttlSeconds', 'maxBytes', 'store', 'path', 'scope'],
+  redis: Object.keys(redisSchema.shape),
+  'models[].cache': ['exact'],
+  'models[].cache.exact': Object.keys(exactOverrideSchema.shape),
+  'routes[].cache': ['exact'],
+  'routes[].cache.exact': Object.keys(exactOverrideSchema.shape),
   'providers[]': Object.keys(providerSchema.shape),
   'providers[].timeouts': Object.keys(timeoutsSchema.shape),
   'providers[].retry': Object.keys(retrySchema.shape),
   'models[]': Object.keys(modelSchema.shape),
   'models[].price': Object.keys(priceSchema.shape),
   'models[].prices[]': Object.keys(priceSchema.shape),
-  'routes[]': ['id', 'light', 'flagship', 'qualityTarget', 'scenarios', 'cascade'],
+  'routes[]': ['id', 'light', 'flagship', 'qualityTarget', 'scenarios', 'cascade', 'cache'],
   'routes[].cascade': ['enabled', 'verifier', 'judge', 'samples'],
 };
 
@@ -246,5 +276,6 @@ export function buildModel(entry: ModelEntry | undefined, id: string, provider: 
       : entry?.price
         ? [configPrice(entry.price)]
         : known ? known.prices.map((version) => ({ ...version })) : [],
+    cache: { ...(entry?.cache?.exact ? { exact: { ...entry.cache.exact } } : {}) },
   };
 }

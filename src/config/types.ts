@@ -40,6 +40,12 @@ export interface ModelConfig {
   readonly contextWindow: number | undefined;
   /** Dated price versions, oldest first: from the config when given, else the preset catalogue; empty means unpriced. */
   readonly prices: readonly ModelPrice[];
+  /** Overrides of the global exact-cache settings for this model. */
+  readonly cache?: CacheOverride;
+}
+
+export interface CacheOverride {
+  readonly exact?: { readonly enabled?: boolean; readonly ttlSeconds?: number };
 }
 
 export interface RouteConfig {
@@ -58,6 +64,8 @@ export interface RouteConfig {
     readonly judge: string;
     readonly samples: number;
   };
+  /** Overrides of the global exact-cache settings for requests to this route. */
+  readonly cache?: CacheOverride;
 }
 
 export interface GatewayConfig {
@@ -88,6 +96,19 @@ export interface GatewayConfig {
     /** The model whose price "always flagship" spend is measured against when a request has no route. */
     readonly flagshipReference: string | undefined;
   };
+  readonly cache: {
+    readonly exact: {
+      /** Off by default; models and routes can turn it on or off for themselves. */
+      readonly enabled: boolean;
+      readonly ttlSeconds: number;
+      readonly maxBytes: number;
+      readonly store: 'memory' | 'sqlite' | 'redis';
+      readonly path: string;
+      readonly scope: 'key' | 'team';
+    };
+  };
+  /** Shared state for several nodes (exact cache today); required by any feature set to use Redis. */
+  readonly redis: { readonly url: string | undefined };
   readonly providers: readonly ProviderConfig[];
   readonly models: readonly ModelConfig[];
   readonly routes: readonly RouteConfig[];

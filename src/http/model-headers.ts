@@ -4,7 +4,7 @@ import type { RequestContext } from '../pipeline/request-context.js';
 export function modelCallHeaders(context: RequestContext): Record<string, string> {
   const headers: Record<string, string> = {
     'x-tidegate-request-id': context.id,
-    'x-tidegate-cache': 'miss',
+    'x-tidegate-cache': context.cacheStatus,
     'x-tidegate-route-reason': asHeaderValue(context.routeReason || 'not routed'),
   };
   if (context.served) {
@@ -15,6 +15,7 @@ export function modelCallHeaders(context: RequestContext): Record<string, string
     headers['x-tidegate-cost-cny'] = context.cost.cny;
     if (context.cost.priced) headers['x-tidegate-tariff'] = context.cost.tariff;
   }
+  if (context.cacheAgeMs !== undefined) headers['x-tidegate-cache-age'] = String(Math.floor(context.cacheAgeMs / 1000));
   if (context.attempts.length > 1) headers['x-tidegate-attempts'] = String(context.attempts.length);
   if (context.warnings.length > 0) headers['x-tidegate-warning'] = asHeaderValue(context.warnings.join('; '));
   return headers;

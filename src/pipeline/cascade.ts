@@ -1,6 +1,6 @@
 import type { ChatRequest, ChatResponse } from '../canonical/chat.js';
 import type { RouteConfig } from '../config/types.js';
-import type { StreamEvent } from '../providers/adapter.js';
+import { responseAsEvents } from '../canonical/stream-replay.js';
 import { shapeChatRequest } from '../providers/request-shaping.js';
 import type { RouteDecision } from '../routing/policy.js';
 import { messageText } from '../tokens/estimate.js';
@@ -18,24 +18,6 @@ async function answerOnce(services: Services, context: RequestContext, target: T
   const result = await target.adapter.chat({ provider: target.provider, preset: target.preset, model: target.model, body: shaped, signal, warnings: context.warnings });
   if (side) context.addSideCost(services.pricer, target.model, result.usage);
   return result;
-}
-
-/** A finished answer replayed as stream events, so a streaming client receives only the accepted answer. */
-export function responseAsEvents(response: ChatResponse): StreamEvent[] {
-  const base = { id: response.id, object: 'chat.completion.chunk' as const, created: response.created, model: response.model };
-  return response.choices.flatMap((choice) => {
-    const { message } = choice;
-    const delta = {
-      role: 'assistant' as const,
-      ...(message.reasoning_content ? { reasoning_content: message.reasoning_content } : {}),
-      content: typeof message.content === 'string' ? message.content : messageText(message),
-      ...(message.tool_calls ? { tool_calls: message.tool_calls.map((call, index) => ({ index, ...call })) } : {}),
-    };
-    return [
-      { type: 'chunk' as const, chunk: { ...base, choices: [{ index: choice.index, delta, finish_reason: null }] } },
-      { type: 'chunk' as const, chunk: { ...base, choices: [{ index: choice.index, delta: {}, finish_reason: choice.finish_reason ?? 'stop' }] } },
-    ];
-  });
 }
 
 /**

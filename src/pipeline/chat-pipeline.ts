@@ -6,6 +6,8 @@ import { shapeChatRequest } from '../providers/request-shaping.js';
 import type { Cost } from '../pricing/cost.js';
 import { decideRoute, type RequestNeeds, type RouteDecision } from '../routing/policy.js';
 import { runCascade } from './cascade.js';
+import type { CachedAnswer } from '../cache/exact/store.js';
+import { StreamRecorder, responseAsEvents } from '../canonical/stream-replay.js';
 import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
 import { estimatePromptTokens, messageText } from '../tokens/estimate.js';
 import { countTextTokens, tokenizerFamilyFor } from '../tokens/tokenizers.js';
@@ -63,6 +65,17 @@ export async function runChat(
   context.routeFlagship = decision.route ? services.routing.routes.get(decision.route.id)?.flagship[0] : undefined;
   const route = decision.route ? services.routing.routes.get(decision.route.id) : undefined;
   const cascade = route?.cascade.enabled === true && decision.route?.tier === 'light';
+  const primary = decision.candidates[0] ? services.targets.get(decision.candidates[0].id) : undefined;
+  const plan = services.cache.plan(context.principal, context.endpoint, request, primary, route, context.cacheDirective, cascade);
+  context.cachePlan = plan;
+  if (plan.status === 'lookup') {
+    const hit = await services.cache.get(plan);
+    if (hit && primary) {
+      replayCached(services, context, hit, primary, sink);
+      return;
+    }
+    context.cacheStatus = 'miss';
+  }
   await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () => {
     const worst = worstCaseChatNano(services.pricer, request, decision.candidates.map((model) => ({ model, presetId: services.targets.get(model.id)?.preset.id ?? '' })), new Date(context.startedAt));
     return cascade ? worst * (1 + route!.cascade.samples) : worst; // light samples and a judge, then maybe the flagship
@@ -72,6 +85,30 @@ export async function runChat(
     return;
   }
   await serveDecision(services, context, request, decision, sink, signal);
+}
+
+/** A cache hit: the stored answer, as JSON or as a stream, billed 0 (the cost avoided is recorded as savings). */
+function replayCached(services: Services, context: RequestContext, hit: CachedAnswer, target: Target, sink: ChatSink): void {
+  context.cacheStatus = 'hit';
+  context.cacheAgeMs = Math.max(0, Date.now() - hit.storedAt);
+  context.served = { model: target.model, provider: target.provider };
+  context.upstreamMs = 0;
+  const cost = context.settleCacheHit(services.pricer, hit.usage);
+  if (!context.stream) {
+    sink.json(hit.response, hit.usage, cost);
+    return;
+  }
+  context.markFirstByte();
+  sink.open();
+  for (const event of responseAsEvents(hit.response)) sink.event(event);
+  sink.close(hit.usage, cost);
+}
+
+/** Stores a finished answer when this request planned a lookup; only complete answers of the planned model are kept. */
+function remember(services: Services, context: RequestContext, response: ChatResponse | undefined, usage: NormalizedUsage): void {
+  const plan = context.cachePlan;
+  if (plan?.status !== 'lookup' || !response || !context.served) return;
+  services.cache.put(plan, { response, usage, model: context.served.model.id, storedAt: Date.now() });
 }
 
 /** Serve a routing decision: execute with retries and fallbacks, stream or not, settle the cost. */
@@ -94,6 +131,7 @@ export async function serveDecision(
     const text = result.response.choices.map((choice) => messageText(choice.message)).join('');
     const usage = result.usage.estimated ? estimateUsage(request, text, target) : result.usage;
     sink.json(result.response, usage, context.settle(services.pricer, usage));
+    remember(services, context, result.response, usage);
     return;
   }
 
@@ -107,12 +145,16 @@ export async function serveDecision(
   sink.open();
   let usage: NormalizedUsage | undefined;
   let outputText = '';
+  const recorder = context.cachePlan?.status === 'lookup' ? new StreamRecorder() : undefined;
+  let moderated = false;
   const accept = (event: StreamEvent) => {
     if (event.type === 'usage') {
       usage = event.usage;
       return;
     }
+    if (event.type === 'moderated') moderated = true;
     if (event.type === 'chunk') {
+      recorder?.add(event.chunk);
       for (const choice of event.chunk.choices) {
         const { delta } = choice;
         outputText += (delta.content ?? '') + (delta.reasoning_content ?? '');
@@ -130,6 +172,8 @@ export async function serveDecision(
     context.upstreamMs = context.elapsedMs();
     const final = usage ?? estimateUsage(request, outputText, target);
     sink.close(final, context.settle(services.pricer, final));
+    // A stream is stored only when it ended on its own: every choice finished, no moderation cut-off.
+    if (recorder?.finished && !moderated) remember(services, context, recorder.response(), final);
   } catch (thrown) {
     const final = usage ?? estimateUsage(request, outputText, target);
     const cost = context.settle(services.pricer, final);

@@ -6,6 +6,8 @@ import type { Principal } from '../http/auth.js';
 import type { RouteDecision } from '../routing/policy.js';
 import { formatNanoCny, type Cost } from '../pricing/cost.js';
 import type { FlagshipEquivalent, Pricer } from '../pricing/pricer.js';
+import type { CacheDirective, CachePlan, CacheStatus } from '../cache/exact-cache.js';
+import { zeroUsage } from '../canonical/usage.js';
 import { uuidv7 } from './ids.js';
 
 export type Endpoint = 'chat' | 'embeddings' | 'messages';
@@ -44,6 +46,14 @@ export class RequestContext {
   /** The budget hold taken before the call; settled with the real cost when the response ends. */
   reservation: Reservation | undefined;
   upstreamMs: number | undefined;
+  /** The exact cache's decision; `hit` means no provider was called. */
+  cacheStatus: CacheStatus = 'bypass';
+  /** x-tidegate-cache as the client sent it. */
+  cacheDirective: CacheDirective = 'default';
+  cachePlan: CachePlan | undefined;
+  /** On a hit: how old the entry was, and what the answer would have cost on the served model now. */
+  cacheAgeMs: number | undefined;
+  cacheSavedNanoCny = 0;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -75,6 +85,22 @@ export class RequestContext {
     const side = this.sideCosts.reduce((sum, entry) => sum + entry.nanoCny, 0);
     this.cost = side === 0 ? own : { ...own, nanoCny: own.nanoCny + side, cny: formatNanoCny(own.nanoCny + side) };
     this.flagship = pricer.flagshipEquivalent(served, usage, at, this.routeFlagship);
+    return this.cost;
+  }
+
+  /**
+   * A cache hit: billed 0 and nothing is counted as used upstream; the cost it avoided is recorded as
+   * cache savings, and the answer's flagship equivalent keeps the savings report whole.
+   */
+  settleCacheHit(pricer: Pricer, answerUsage: NormalizedUsage): Cost {
+    const served = this.served?.model;
+    if (!served) throw new Error('settleCacheHit() before the cached model was set');
+    const at = new Date(this.startedAt);
+    const avoided = pricer.cost(served, answerUsage, at);
+    this.cacheSavedNanoCny = avoided.nanoCny;
+    this.usage = zeroUsage;
+    this.cost = { ...avoided, nanoCny: 0, cny: formatNanoCny(0) };
+    this.flagship = pricer.flagshipEquivalent(served, answerUsage, at, this.routeFlagship);
     return this.cost;
   }
 

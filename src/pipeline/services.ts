@@ -1,3 +1,4 @@
+import type { ExactCache } from '../cache/exact-cache.js';
 import type { GatewayConfig, ModelConfig } from '../config/types.js';
 import type { TeamLimitsSource } from '../budgets/admission.js';
 import type { BudgetGuard } from '../budgets/budget-guard.js';
@@ -40,6 +41,8 @@ export interface Services {
   readonly targets: ReadonlyMap<string, Target>;
   readonly breakers: CircuitBreakers;
   readonly pricer: Pricer;
+  /** The exact response cache (a no-op planner when no store is configured). */
+  readonly cache: ExactCache;
   readonly budgets: { readonly guard: BudgetGuard; readonly teams: TeamLimitsSource };
   readonly ledger: Ledger;
   readonly logger: Logger;

@@ -11,6 +11,10 @@ export interface UsageReportLine {
   spend_cny: string;
   flagship_equivalent_cny: string;
   savings_cny: string;
+  /** Savings by source: the exact cache's hits, and routing (the rest: light models instead of the flagship). */
+  cache_hits: number;
+  cache_savings_cny: string;
+  routing_savings_cny: string;
   /** Savings as a share of flagship-equivalent spend, 0–1 (null when nothing was priced). */
   savings_share: number | null;
   light_share: number | null;
@@ -37,6 +41,9 @@ function line(group: string, row: Omit<UsageRow, 'group'>): UsageReportLine {
     spend_cny: formatNanoCny(row.costNanoCny),
     flagship_equivalent_cny: formatNanoCny(row.flagshipCostNanoCny),
     savings_cny: formatNanoCny(savingsNano),
+    cache_hits: row.cacheHits,
+    cache_savings_cny: formatNanoCny(row.cacheSavedNanoCny),
+    routing_savings_cny: formatNanoCny(savingsNano - row.cacheSavedNanoCny),
     savings_share: row.flagshipCostNanoCny > 0 ? Math.round((savingsNano / row.flagshipCostNanoCny) * 10_000) / 10_000 : null,
     light_share: tiered > 0 ? Math.round((row.lightRequests / tiered) * 10_000) / 10_000 : null,
   };
@@ -55,8 +62,10 @@ export function buildUsageReport(group: UsageGroup, since: number, until: number
       outputTokens: sum.outputTokens + row.outputTokens,
       costNanoCny: sum.costNanoCny + row.costNanoCny,
       flagshipCostNanoCny: sum.flagshipCostNanoCny + row.flagshipCostNanoCny,
+      cacheHits: sum.cacheHits + row.cacheHits,
+      cacheSavedNanoCny: sum.cacheSavedNanoCny + row.cacheSavedNanoCny,
     }),
-    { requests: 0, errors: 0, lightRequests: 0, flagshipRequests: 0, inputTokens: 0, cachedTokens: 0, outputTokens: 0, costNanoCny: 0, flagshipCostNanoCny: 0 },
+    { requests: 0, errors: 0, lightRequests: 0, flagshipRequests: 0, inputTokens: 0, cachedTokens: 0, outputTokens: 0, costNanoCny: 0, flagshipCostNanoCny: 0, cacheHits: 0, cacheSavedNanoCny: 0 },
   );
   return {
     group,

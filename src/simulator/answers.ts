@@ -144,7 +144,7 @@ export class AnswerBook {
     const visible = tokens(content ?? '') + (toolCall ? tokens(toolCall.name + toolCall.arguments) : 0);
     const usage: SimUsage = { prompt, completion: visible + reasoningTokens, cached, cacheWrite, reasoning: reasoningTokens };
     Object.assign(usage, step?.usage ?? {});
-    const plan: AnswerPlan = { model: request.model, content, finishReason: toolCall ? 'tool_calls' : 'stop', usage };
+    const plan: AnswerPlan = { model: request.model, content, finishReason: step?.finishReason ?? (toolCall ? 'tool_calls' : 'stop'), usage };
     if (reasoning !== undefined) plan.reasoning = reasoning;
     if (toolCall) plan.toolCall = toolCall;
     return plan;

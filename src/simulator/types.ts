@@ -24,6 +24,8 @@ export type ScriptStep =
       reasoning?: string;
       toolCall?: { name: string; arguments: string };
       usage?: Partial<UsageOverride>;
+      /** e.g. 'length' for an answer cut at max_tokens. */
+      finishReason?: 'stop' | 'length' | 'tool_calls';
     }
   | { kind: 'error'; status: number; retryAfter?: string; error: ErrorClass }
   | { kind: 'delay'; ms: number; then?: ScriptStep }
@@ -76,6 +78,6 @@ export interface AnswerPlan {
   content: string | null;
   reasoning?: string;
   toolCall?: { id: string; name: string; arguments: string };
-  finishReason: 'stop' | 'tool_calls';
+  finishReason: 'stop' | 'length' | 'tool_calls';
   usage: SimUsage;
 }

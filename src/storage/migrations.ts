@@ -82,6 +82,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_response_cache': {
+    async up(db) {
+      // Whether the exact cache answered, and what a hit avoided paying (savings by source).
+      await db.schema.alterTable('request_log').addColumn('cache_status', 'text').execute();
+      await db.schema.alterTable('request_log').addColumn('cache_saved_nano_cny', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 /** The names of every migration, in order. */

@@ -42,6 +42,9 @@ export interface RequestLogRow {
   /** The same usage priced on the flagship it is compared against. */
   flagshipModel: string | null;
   flagshipCostNanoCny: number;
+  /** Exact cache: hit (no provider called, billed 0), miss or bypass; and the cost a hit avoided. */
+  cacheStatus: 'hit' | 'miss' | 'bypass';
+  cacheSavedNanoCny: number;
 }
 
 export interface RequestLogWriterOptions {
@@ -208,7 +211,7 @@ export async function queryRequestLog(database: Database, query: RequestLogQuery
   return rows.map(fromRecord);
 }
 
-const INTEGER_FIELDS = ['createdAt', 'status', 'attempts', 'latencyMs', 'costNanoCny', 'flagshipCostNanoCny'] as const;
+const INTEGER_FIELDS = ['createdAt', 'status', 'attempts', 'latencyMs', 'costNanoCny', 'flagshipCostNanoCny', 'cacheSavedNanoCny'] as const;
 const NULLABLE_INTEGER_FIELDS = ['firstByteMs', 'upstreamMs'] as const;
 const USAGE_FIELDS = ['inputUncached', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'imageTokens'] as const;
 
@@ -256,6 +259,8 @@ function toRecord(row: RequestLogRow): Insertable<RequestLogTable> {
     scenario: row.scenario,
     flagship_model: row.flagshipModel,
     flagship_cost_nano_cny: row.flagshipCostNanoCny,
+    cache_status: row.cacheStatus,
+    cache_saved_nano_cny: row.cacheSavedNanoCny,
   };
 }
 
@@ -296,5 +301,7 @@ function fromRecord(r: Selectable<RequestLogTable>): RequestLogRow {
     scenario: r.scenario,
     flagshipModel: r.flagship_model,
     flagshipCostNanoCny: r.flagship_cost_nano_cny,
+    cacheStatus: (r.cache_status ?? 'bypass') as RequestLogRow['cacheStatus'],
+    cacheSavedNanoCny: r.cache_saved_nano_cny,
   };
 }

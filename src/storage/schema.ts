@@ -43,6 +43,8 @@ export interface RequestLogTable {
   scenario: string | null;
   flagship_model: string | null;
   flagship_cost_nano_cny: Generated<number>;
+  cache_status: string | null;
+  cache_saved_nano_cny: Generated<number>;
 }
 
 export interface ApiKeysTable {

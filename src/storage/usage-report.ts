@@ -15,6 +15,9 @@ export interface UsageRow {
   costNanoCny: number;
   /** What the same requests would have cost on their flagship (served requests only). */
   flagshipCostNanoCny: number;
+  /** Requests answered by the exact cache, and what those hits avoided paying. */
+  cacheHits: number;
+  cacheSavedNanoCny: number;
 }
 
 /** Beijing calendar day of an epoch-ms column, in each dialect. */
@@ -51,6 +54,8 @@ export async function usageReport(database: Database, options: { group: UsageGro
       sum(sql<number>`output_tokens`).as('output_tokens'),
       sum(sql<number>`cost_nano_cny`).as('cost'),
       sum(sql<number>`flagship_cost_nano_cny`).as('flagship_cost'),
+      sum(sql<number>`case when cache_status = 'hit' then 1 else 0 end`).as('cache_hits'),
+      sum(sql<number>`cache_saved_nano_cny`).as('cache_saved'),
     ])
     .where('created_at', '>=', options.since)
     .where('created_at', '<', options.until);
@@ -67,5 +72,7 @@ export async function usageReport(database: Database, options: { group: UsageGro
     outputTokens: Number(row.output_tokens),
     costNanoCny: Number(row.cost),
     flagshipCostNanoCny: Number(row.flagship_cost),
+    cacheHits: Number(row.cache_hits),
+    cacheSavedNanoCny: Number(row.cache_saved),
   }));
 }

@@ -32,7 +32,7 @@ describe.each(allPresets)('preset %s', (preset) => {
     expect(response.headers.get('x-tidegate-model')).toBe(model);
     expect(response.headers.get('x-tidegate-provider')).toBe(preset);
     expect(response.headers.get('x-tidegate-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(response.headers.get('x-tidegate-cache')).toBe('miss');
+    expect(response.headers.get('x-tidegate-cache')).toBe('bypass'); // the cache is off unless configured
     expect(response.headers.get('x-tidegate-route-reason')).toBeTruthy();
     const cost = response.headers.get('x-tidegate-cost-cny');
     expect(cost).toMatch(/^\d+(\.\d+)?$/);

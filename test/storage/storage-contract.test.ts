@@ -50,8 +50,8 @@ describe.each(targets)('storage contract: $name', (target) => {
   describe('migrations', () => {
     it('apply every migration in order, then nothing on a second run', async () => {
       expect(database.dialect).toBe(target.name);
-      expect(await migrate(database)).toEqual({ applied: ['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets'] });
-      expect(migrationNames).toEqual(['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets']);
+      expect(await migrate(database)).toEqual({ applied: ['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache'] });
+      expect(migrationNames).toEqual(['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache']);
       expect(await migrate(database)).toEqual({ applied: [] });
       expect(await countRows(database)).toBe(0);
     });

@@ -76,6 +76,8 @@ export function makeRow(overrides: Partial<RequestLogRow> = {}): RequestLogRow {
     scenario: null,
     flagshipModel: 'deepseek-v4-pro',
     flagshipCostNanoCny: 99_000,
+    cacheStatus: 'miss',
+    cacheSavedNanoCny: 0,
     ...overrides,
   };
 }
