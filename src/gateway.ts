@@ -11,6 +11,7 @@ import { buildTargets } from './pipeline/targets.js';
 import { closeAgents } from './providers/http-transport.js';
 import { ExactCache, exactCacheWanted } from './cache/exact-cache.js';
 import { openResponseStore } from './cache/exact/open-store.js';
+import { PromptCacheShaper } from './cache/provider/prompt-cache-shaping.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
 import { Pricer } from './pricing/pricer.js';
@@ -92,6 +93,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     targets: buildTargets(config),
     breakers: new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
+    promptCache: new PromptCacheShaper(),
     cache: new ExactCache(
       config.cache.exact,
       exactCacheWanted(config) ? openResponseStore(config, options.cwd ?? process.cwd(), (error) => logger.warn('exact cache store error; treated as a miss', { error: error.message })) : undefined,

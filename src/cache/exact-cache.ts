@@ -4,6 +4,7 @@ import { GatewayError } from '../errors/catalogue.js';
 import type { Principal } from '../http/auth.js';
 import type { Target } from '../pipeline/targets.js';
 import { exactCacheKey, isDeterministic } from './exact/key.js';
+import { tenantOf } from './tenant.js';
 import type { CachedAnswer, ResponseStore } from './exact/store.js';
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
@@ -48,7 +49,7 @@ export class ExactCache {
     if (!settings.enabled) return { status: 'bypass', reason: 'cache off' };
     if (cascade) return { status: 'bypass', reason: 'cascade route' };
     if (directive !== 'force' && !isDeterministic(request)) return { status: 'bypass', reason: 'not deterministic (temperature is not 0 and no seed)' };
-    const key = exactCacheKey({ tenant: this.tenantOf(principal), endpoint, model: primary.model, provider: primary.provider, request });
+    const key = exactCacheKey({ tenant: tenantOf(principal, this.config.scope), endpoint, model: primary.model, provider: primary.provider, request });
     return { status: 'lookup', key, ttlMs: settings.ttlSeconds * 1000, model: primary.model.id };
   }
 
@@ -75,12 +76,6 @@ export class ExactCache {
   private settingsFor(model: ModelConfig, route: RouteConfig | undefined): { enabled: boolean; ttlSeconds: number } {
     const override = route?.cache?.exact ?? model.cache?.exact;
     return { enabled: override?.enabled ?? this.config.enabled, ttlSeconds: override?.ttlSeconds ?? this.config.ttlSeconds };
-  }
-
-  /** Entries are scoped to one API key, or to its team when scope is "team"; never shared across tenants. */
-  private tenantOf(principal: Principal): string {
-    if (principal.kind !== 'key') return principal.kind;
-    return this.config.scope === 'team' && principal.limits.team ? `team:${principal.limits.team}` : `key:${principal.keyId}`;
   }
 }
 

@@ -33,10 +33,10 @@ export async function usageCommand(argv: string[]): Promise<number> {
       return 0;
     }
     const rows = [...report.rows, report.total].map((row) => [
-      row.group, row.requests, row.errors, row.input_tokens, row.output_tokens, row.spend_cny, row.flagship_equivalent_cny, row.savings_cny, percent(row.savings_share), row.cache_hits, row.cache_savings_cny, percent(row.light_share),
+      row.group, row.requests, row.errors, row.input_tokens, row.output_tokens, row.spend_cny, row.flagship_equivalent_cny, row.savings_cny, percent(row.savings_share), row.cache_hits, row.cache_savings_cny, row.provider_cache_savings_cny, percent(row.light_share),
     ]);
     process.stdout.write(`Usage by ${group}, ${report.since.slice(0, 10)} to ${report.until.slice(0, 10)} (Beijing days)\n\n`);
-    process.stdout.write(`${formatTable([group, 'requests', 'errors', 'input tok', 'output tok', 'spend ¥', 'flagship ¥', 'saved ¥', 'saved', 'cache hits', 'cache saved ¥', 'light share'], rows)}\n`);
+    process.stdout.write(`${formatTable([group, 'requests', 'errors', 'input tok', 'output tok', 'spend ¥', 'flagship ¥', 'saved ¥', 'saved', 'cache hits', 'cache saved ¥', 'provider cache saved ¥', 'light share'], rows)}\n`);
     return 0;
   } finally {
     await database.close();

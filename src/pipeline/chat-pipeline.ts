@@ -7,6 +7,7 @@ import type { Cost } from '../pricing/cost.js';
 import { decideRoute, type RequestNeeds, type RouteDecision } from '../routing/policy.js';
 import { runCascade } from './cascade.js';
 import type { CachedAnswer } from '../cache/exact/store.js';
+import { tenantOf } from '../cache/tenant.js';
 import { StreamRecorder, responseAsEvents } from '../canonical/stream-replay.js';
 import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
 import { estimatePromptTokens, messageText } from '../tokens/estimate.js';
@@ -36,10 +37,10 @@ function estimateUsage(request: ChatRequest, outputText: string, target: Target)
   return { inputUncached: input, cacheRead: 0, cacheWrite: 0, output: countTextTokens(family, outputText), reasoning: 0, imageTokens: 0, estimated: true };
 }
 
-function shapeFor(context: RequestContext, request: ChatRequest, target: Target): ChatRequest {
+function shapeFor(services: Services, context: RequestContext, request: ChatRequest, target: Target): ChatRequest {
   const { body, warnings } = shapeChatRequest(request, target.preset, target.model.upstream);
   for (const warning of warnings) if (!context.warnings.includes(warning)) context.warnings.push(warning);
-  return body;
+  return services.promptCache.shape(body, target.preset, tenantOf(context.principal));
 }
 
 /**
@@ -120,7 +121,7 @@ export async function serveDecision(
   sink: ChatSink,
   signal: AbortSignal,
 ): Promise<void> {
-  const call = (target: Target) => ({ provider: target.provider, preset: target.preset, model: target.model, body: shapeFor(context, request, target), signal, warnings: context.warnings });
+  const call = (target: Target) => ({ provider: target.provider, preset: target.preset, model: target.model, body: shapeFor(services, context, request, target), signal, warnings: context.warnings });
 
   if (!context.stream) {
     const { target, result } = await executeWithFallbacks(context, decision, services.targets, services.breakers, signal, (target) =>

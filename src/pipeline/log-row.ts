@@ -35,5 +35,6 @@ export function toLogRow(context: RequestContext, configHash: string): RequestLo
     flagshipCostNanoCny: context.flagship?.cost.nanoCny ?? 0,
     cacheStatus: context.cacheStatus,
     cacheSavedNanoCny: context.cacheSavedNanoCny,
+    providerCacheSavedNanoCny: context.providerCacheSavedNanoCny,
   };
 }

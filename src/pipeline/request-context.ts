@@ -54,6 +54,8 @@ export class RequestContext {
   /** On a hit: how old the entry was, and what the answer would have cost on the served model now. */
   cacheAgeMs: number | undefined;
   cacheSavedNanoCny = 0;
+  /** What the provider's own context cache saved: the same input all at the uncached price, minus the real cost (negative when only cache writes were paid). */
+  providerCacheSavedNanoCny = 0;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -82,6 +84,10 @@ export class RequestContext {
     const at = new Date(this.startedAt);
     this.usage = usage;
     const own = pricer.cost(served, usage, at);
+    if (usage.cacheRead + usage.cacheWrite > 0) {
+      const uncached = { ...usage, inputUncached: usage.inputUncached + usage.cacheRead + usage.cacheWrite, cacheRead: 0, cacheWrite: 0 };
+      this.providerCacheSavedNanoCny = pricer.cost(served, uncached, at).nanoCny - own.nanoCny;
+    }
     const side = this.sideCosts.reduce((sum, entry) => sum + entry.nanoCny, 0);
     this.cost = side === 0 ? own : { ...own, nanoCny: own.nanoCny + side, cny: formatNanoCny(own.nanoCny + side) };
     this.flagship = pricer.flagshipEquivalent(served, usage, at, this.routeFlagship);

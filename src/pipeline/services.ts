@@ -1,4 +1,5 @@
 import type { ExactCache } from '../cache/exact-cache.js';
+import type { PromptCacheShaper } from '../cache/provider/prompt-cache-shaping.js';
 import type { GatewayConfig, ModelConfig } from '../config/types.js';
 import type { TeamLimitsSource } from '../budgets/admission.js';
 import type { BudgetGuard } from '../budgets/budget-guard.js';
@@ -43,6 +44,8 @@ export interface Services {
   readonly pricer: Pricer;
   /** The exact response cache (a no-op planner when no store is configured). */
   readonly cache: ExactCache;
+  /** Cache markers and hints that help providers' own context caches (cache/provider/). */
+  readonly promptCache: PromptCacheShaper;
   readonly budgets: { readonly guard: BudgetGuard; readonly teams: TeamLimitsSource };
   readonly ledger: Ledger;
   readonly logger: Logger;

@@ -72,6 +72,11 @@ export interface PresetDefinition {
   temperatureRange?: { min: number; max: number; exclusiveMin?: boolean };
   /** finish_reason values the provider uses for a moderation cut-off, mapped to content_filter. */
   moderationFinishReasons?: readonly string[];
+  /**
+   * How the provider's own context cache can be helped: explicit `cache_control` markers (Qwen, Anthropic)
+   * on a long system prompt that repeats, and/or a `prompt_cache_key` routing hint (OpenAI).
+   */
+  promptCache?: { readonly marker?: 'cache_control'; readonly minTokens?: number; readonly cacheKeyParam?: 'prompt_cache_key' };
   errorRules: readonly ErrorRule[];
   models: readonly CatalogueModel[];
   notes?: string;

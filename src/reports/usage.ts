@@ -15,6 +15,8 @@ export interface UsageReportLine {
   cache_hits: number;
   cache_savings_cny: string;
   routing_savings_cny: string;
+  /** Saved by providers' own context caches (cached_tokens at their discount), on top of the savings above. */
+  provider_cache_savings_cny: string;
   /** Savings as a share of flagship-equivalent spend, 0–1 (null when nothing was priced). */
   savings_share: number | null;
   light_share: number | null;
@@ -44,6 +46,7 @@ function line(group: string, row: Omit<UsageRow, 'group'>): UsageReportLine {
     cache_hits: row.cacheHits,
     cache_savings_cny: formatNanoCny(row.cacheSavedNanoCny),
     routing_savings_cny: formatNanoCny(savingsNano - row.cacheSavedNanoCny),
+    provider_cache_savings_cny: formatNanoCny(row.providerCacheSavedNanoCny),
     savings_share: row.flagshipCostNanoCny > 0 ? Math.round((savingsNano / row.flagshipCostNanoCny) * 10_000) / 10_000 : null,
     light_share: tiered > 0 ? Math.round((row.lightRequests / tiered) * 10_000) / 10_000 : null,
   };
@@ -64,8 +67,9 @@ export function buildUsageReport(group: UsageGroup, since: number, until: number
       flagshipCostNanoCny: sum.flagshipCostNanoCny + row.flagshipCostNanoCny,
       cacheHits: sum.cacheHits + row.cacheHits,
       cacheSavedNanoCny: sum.cacheSavedNanoCny + row.cacheSavedNanoCny,
+      providerCacheSavedNanoCny: sum.providerCacheSavedNanoCny + row.providerCacheSavedNanoCny,
     }),
-    { requests: 0, errors: 0, lightRequests: 0, flagshipRequests: 0, inputTokens: 0, cachedTokens: 0, outputTokens: 0, costNanoCny: 0, flagshipCostNanoCny: 0, cacheHits: 0, cacheSavedNanoCny: 0 },
+    { requests: 0, errors: 0, lightRequests: 0, flagshipRequests: 0, inputTokens: 0, cachedTokens: 0, outputTokens: 0, costNanoCny: 0, flagshipCostNanoCny: 0, cacheHits: 0, cacheSavedNanoCny: 0, providerCacheSavedNanoCny: 0 },
   );
   return {
     group,

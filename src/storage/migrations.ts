@@ -87,6 +87,8 @@ const migrations: Record<string, Migration> = {
       // Whether the exact cache answered, and what a hit avoided paying (savings by source).
       await db.schema.alterTable('request_log').addColumn('cache_status', 'text').execute();
       await db.schema.alterTable('request_log').addColumn('cache_saved_nano_cny', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      // What providers' own context caches saved (cached input tokens at their discount).
+      await db.schema.alterTable('request_log').addColumn('provider_cache_saved_nano_cny', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
 };

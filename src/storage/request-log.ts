@@ -45,6 +45,8 @@ export interface RequestLogRow {
   /** Exact cache: hit (no provider called, billed 0), miss or bypass; and the cost a hit avoided. */
   cacheStatus: 'hit' | 'miss' | 'bypass';
   cacheSavedNanoCny: number;
+  /** What the provider's context cache saved on this call (negative when only cache writes were paid). */
+  providerCacheSavedNanoCny: number;
 }
 
 export interface RequestLogWriterOptions {
@@ -211,7 +213,7 @@ export async function queryRequestLog(database: Database, query: RequestLogQuery
   return rows.map(fromRecord);
 }
 
-const INTEGER_FIELDS = ['createdAt', 'status', 'attempts', 'latencyMs', 'costNanoCny', 'flagshipCostNanoCny', 'cacheSavedNanoCny'] as const;
+const INTEGER_FIELDS = ['createdAt', 'status', 'attempts', 'latencyMs', 'costNanoCny', 'flagshipCostNanoCny', 'cacheSavedNanoCny', 'providerCacheSavedNanoCny'] as const;
 const NULLABLE_INTEGER_FIELDS = ['firstByteMs', 'upstreamMs'] as const;
 const USAGE_FIELDS = ['inputUncached', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'imageTokens'] as const;
 
@@ -261,6 +263,7 @@ function toRecord(row: RequestLogRow): Insertable<RequestLogTable> {
     flagship_cost_nano_cny: row.flagshipCostNanoCny,
     cache_status: row.cacheStatus,
     cache_saved_nano_cny: row.cacheSavedNanoCny,
+    provider_cache_saved_nano_cny: row.providerCacheSavedNanoCny,
   };
 }
 
@@ -303,5 +306,6 @@ function fromRecord(r: Selectable<RequestLogTable>): RequestLogRow {
     flagshipCostNanoCny: r.flagship_cost_nano_cny,
     cacheStatus: (r.cache_status ?? 'bypass') as RequestLogRow['cacheStatus'],
     cacheSavedNanoCny: r.cache_saved_nano_cny,
+    providerCacheSavedNanoCny: r.provider_cache_saved_nano_cny,
   };
 }

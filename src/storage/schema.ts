@@ -45,6 +45,7 @@ export interface RequestLogTable {
   flagship_cost_nano_cny: Generated<number>;
   cache_status: string | null;
   cache_saved_nano_cny: Generated<number>;
+  provider_cache_saved_nano_cny: Generated<number>;
 }
 
 export interface ApiKeysTable {

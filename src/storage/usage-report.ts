@@ -18,6 +18,7 @@ export interface UsageRow {
   /** Requests answered by the exact cache, and what those hits avoided paying. */
   cacheHits: number;
   cacheSavedNanoCny: number;
+  providerCacheSavedNanoCny: number;
 }
 
 /** Beijing calendar day of an epoch-ms column, in each dialect. */
@@ -56,6 +57,7 @@ export async function usageReport(database: Database, options: { group: UsageGro
       sum(sql<number>`flagship_cost_nano_cny`).as('flagship_cost'),
       sum(sql<number>`case when cache_status = 'hit' then 1 else 0 end`).as('cache_hits'),
       sum(sql<number>`cache_saved_nano_cny`).as('cache_saved'),
+      sum(sql<number>`provider_cache_saved_nano_cny`).as('provider_cache_saved'),
     ])
     .where('created_at', '>=', options.since)
     .where('created_at', '<', options.until);
@@ -74,5 +76,6 @@ export async function usageReport(database: Database, options: { group: UsageGro
     flagshipCostNanoCny: Number(row.flagship_cost),
     cacheHits: Number(row.cache_hits),
     cacheSavedNanoCny: Number(row.cache_saved),
+    providerCacheSavedNanoCny: Number(row.provider_cache_saved),
   }));
 }

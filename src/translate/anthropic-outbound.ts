@@ -111,6 +111,7 @@ function toolChoice(value: unknown, parallel: unknown): AnthropicToolChoice | un
 export function chatRequestToMessages(request: ChatRequest, upstreamModel: string): { body: AnthropicMessagesRequest; warnings: string[] } {
   const warnings: string[] = [];
   const system: string[] = [];
+  let systemCacheMarker: unknown;
   const messages: AnthropicMessageParam[] = [];
   request.messages.forEach((message, index) => {
     const param = `messages[${index}]`;
@@ -119,6 +120,8 @@ export function chatRequestToMessages(request: ChatRequest, upstreamModel: strin
         if (messages.length > 0) warnings.push(`${param}: a ${message.role} message after the conversation start was moved into "system".`);
         const text = textOnly(message.content, `${param}.content`);
         if (text !== '') system.push(text);
+        // A cache marker on the system prompt (set by the gateway's provider-cache shaping) is kept.
+        if (Array.isArray(message.content)) systemCacheMarker ??= (message.content as Array<{ cache_control?: unknown }>).find((part) => part.cache_control)?.cache_control;
         break;
       }
       case 'user': {
@@ -150,7 +153,9 @@ export function chatRequestToMessages(request: ChatRequest, upstreamModel: strin
     warnings.push(`max_tokens not given; Anthropic requires it, so ${DEFAULT_MAX_TOKENS} was used.`);
   }
   const body: AnthropicMessagesRequest = { model: upstreamModel, max_tokens: maxTokens, messages: messages.map(finalise) };
-  if (system.length > 0) body.system = system.join('\n\n');
+  if (system.length > 0) {
+    body.system = systemCacheMarker ? [{ type: 'text', text: system.join('\n\n'), cache_control: systemCacheMarker }] : system.join('\n\n');
+  }
   if (request.stop !== undefined && request.stop !== null) {
     const stops = (Array.isArray(request.stop) ? request.stop : [request.stop]).filter((s) => s !== '');
     if (stops.length > 0) body.stop_sequences = stops;

@@ -78,6 +78,7 @@ export function makeRow(overrides: Partial<RequestLogRow> = {}): RequestLogRow {
     flagshipCostNanoCny: 99_000,
     cacheStatus: 'miss',
     cacheSavedNanoCny: 0,
+    providerCacheSavedNanoCny: 0,
     ...overrides,
   };
 }

@@ -9,6 +9,8 @@ export const openai: PresetDefinition = {
   apiKeyEnv: ['OPENAI_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  // Automatic caching from 1,024 tokens; prompt_cache_key keeps requests sharing a prefix on the same cache.
+  promptCache: { cacheKeyParam: 'prompt_cache_key' },
   errorRules: [
     { match: 'insufficient_quota', code: 'upstream_insufficient_balance' },
     { match: 'rate_limit_exceeded', code: 'upstream_rate_limited' },
