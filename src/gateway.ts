@@ -84,13 +84,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     Date.now,
     (keyId) => usedKeys.add(keyId),
   );
+  const targets = buildTargets(config);
+  const replicaSets = new Set([...targets.values()].flatMap((target) => (target.replicas ? [target.replicas] : [])));
+  for (const set of replicaSets) set.startMetrics(async (url) => (await fetch(url, { signal: AbortSignal.timeout(1_000) })).text());
   const teamLimits = cachedTeamLimits((name) => getTeamLimits(database, name));
   const services: Services = {
     config,
     models: new Map(config.models.map((model) => [model.id, model])),
     routing: { models: new Map(config.models.map((model) => [model.id, model])), routes: new Map(config.routes.map((route) => [route.id, route])) },
     router: options.router === null ? undefined : new RouterService(options.router ?? loadDefaultRouter()),
-    targets: buildTargets(config),
+    targets,
     breakers: new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
     promptCache: new PromptCacheShaper(),
@@ -173,7 +176,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         await writer.close();
         await services.cache.close();
         await database.close();
-        await closeAgents(config.providers);
+        for (const set of replicaSets) set.stop();
+        await closeAgents([...config.providers, ...[...replicaSets].flatMap((set) => set.providerConfigs)]);
       })();
       return closing;
     },

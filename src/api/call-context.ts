@@ -20,5 +20,7 @@ export function modelCallContext(exchange: Exchange, endpoint: Endpoint): Reques
     context.scenario = scenario;
   }
   context.cacheDirective = parseCacheDirective(request.headers['x-tidegate-cache']);
+  const session = request.headers['x-tidegate-session'];
+  if (typeof session === 'string' && session !== '') context.sessionId = session.slice(0, 200);
   return context;
 }

@@ -65,6 +65,9 @@ function resolveEntries(rawProviders: unknown[], rawModels: unknown[], providerE
     const preset = entry && getPreset(entry.preset);
     if (!entry || !preset || providerIds.get(entry.id) !== index) return;
     const config = buildProvider(entry, preset);
+    if (config.replicas.length > 0 && preset.dialect !== 'openai') {
+      report(['providers', index, 'replicas'], `replicas are for self-hosted OpenAI-compatible servers (vLLM, SGLang); preset ${JSON.stringify(preset.id)} speaks ${preset.dialect}`);
+    }
     providers.push(config);
     builtProviders.set(entry.id, { config, preset });
   });

@@ -46,6 +46,15 @@ export const providerSchema = z.strictObject({
   timeouts: timeoutsSchema.optional(),
   retry: retrySchema.optional(),
   models: z.enum(['all', 'none']).optional(),
+  /** Base URLs of the replicas of one self-hosted deployment; each call goes to one, chosen by `affinity`. */
+  replicas: z.array(httpUrl).min(1).optional(),
+  affinity: z
+    .strictObject({
+      policy: z.enum(['prefix', 'least-loaded', 'round-robin']).optional(),
+      capacityBlocks: int(1),
+      metricsIntervalMs: int(0),
+    })
+    .optional(),
 });
 
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' });
@@ -150,6 +159,7 @@ const allowedKeys: Record<string, readonly string[]> = {
   'providers[]': Object.keys(providerSchema.shape),
   'providers[].timeouts': Object.keys(timeoutsSchema.shape),
   'providers[].retry': Object.keys(retrySchema.shape),
+  'providers[].affinity': ['policy', 'capacityBlocks', 'metricsIntervalMs'],
   'models[]': Object.keys(modelSchema.shape),
   'models[].price': Object.keys(priceSchema.shape),
   'models[].prices[]': Object.keys(priceSchema.shape),
@@ -254,6 +264,8 @@ export function buildProvider(entry: ProviderEntry, preset: PresetDefinition): P
     onPremises: entry.onPremises ?? false,
     timeouts: { connectMs: 5_000, firstByteMs: 60_000, idleMs: 30_000, ...entry.timeouts },
     retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 20_000, ...entry.retry },
+    replicas: (entry.replicas ?? []).map((url) => url.replace(/\/+$/, '')),
+    affinity: { policy: 'prefix', capacityBlocks: 65_536, metricsIntervalMs: 1_000, ...entry.affinity },
   };
 }
 

@@ -24,6 +24,13 @@ export interface ProviderConfig {
     /** A Retry-After longer than this is not waited for; the model fails over instead. */
     readonly maxRetryAfterMs: number;
   };
+  /** Replica base URLs of a self-hosted deployment (empty: baseUrl alone), and how a call picks one. */
+  readonly replicas: readonly string[];
+  readonly affinity: {
+    readonly policy: 'prefix' | 'least-loaded' | 'round-robin';
+    readonly capacityBlocks: number;
+    readonly metricsIntervalMs: number;
+  };
 }
 
 export interface ModelConfig {

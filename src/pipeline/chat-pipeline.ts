@@ -1,7 +1,8 @@
 import type { ChatRequest, ChatResponse } from '../canonical/chat.js';
 import type { NormalizedUsage } from '../canonical/usage.js';
 import { GatewayError, asGatewayError } from '../errors/catalogue.js';
-import type { StreamEvent } from '../providers/adapter.js';
+import type { StreamEvent, UpstreamCall } from '../providers/adapter.js';
+import type { ReplicaLease } from '../affinity/replica-set.js';
 import { shapeChatRequest } from '../providers/request-shaping.js';
 import type { Cost } from '../pricing/cost.js';
 import { decideRoute, type RequestNeeds, type RouteDecision } from '../routing/policy.js';
@@ -121,7 +122,30 @@ export async function serveDecision(
   sink: ChatSink,
   signal: AbortSignal,
 ): Promise<void> {
-  const call = (target: Target) => ({ provider: target.provider, preset: target.preset, model: target.model, body: shapeFor(services, context, request, target), signal, warnings: context.warnings });
+  // A provider with replicas lends one per attempt (prefix affinity); the lease ends with the attempt.
+  let lease: ReplicaLease | undefined;
+  const call = (target: Target) => {
+    lease?.release();
+    lease = target.replicas?.lease(request, context.sessionId ?? request.user ?? (request.prompt_cache_key as string | undefined));
+    if (lease) context.replica = `${target.replicas!.indexOf(lease.replica)} (${lease.reason})`;
+    return { provider: lease?.provider ?? target.provider, preset: target.preset, model: target.model, body: shapeFor(services, context, request, target), signal, warnings: context.warnings };
+  };
+  try {
+    await execute(services, context, request, decision, sink, signal, call);
+  } finally {
+    lease?.release();
+  }
+}
+
+async function execute(
+  services: Services,
+  context: RequestContext,
+  request: ChatRequest,
+  decision: RouteDecision,
+  sink: ChatSink,
+  signal: AbortSignal,
+  call: (target: Target) => UpstreamCall<ChatRequest>,
+): Promise<void> {
 
   if (!context.stream) {
     const { target, result } = await executeWithFallbacks(context, decision, services.targets, services.breakers, signal, (target) =>

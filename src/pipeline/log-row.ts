@@ -23,7 +23,7 @@ export function toLogRow(context: RequestContext, configHash: string): RequestLo
     upstreamMs: context.upstreamMs ?? null,
     usage: context.usage ?? zeroUsage,
     costNanoCny: context.cost?.nanoCny ?? 0,
-    routeReason: context.routeReason || null,
+    routeReason: (context.replica ? `${context.routeReason || 'not routed'}; replica ${context.replica}` : context.routeReason) || null,
     configHash,
     clientIp: context.clientIp ?? null,
     priceVersion: context.cost?.priceSince && context.served ? `${context.served.model.id}@${context.cost.priceSince}` : null,

@@ -48,6 +48,10 @@ export class RequestContext {
   upstreamMs: number | undefined;
   /** The exact cache's decision; `hit` means no provider was called. */
   cacheStatus: CacheStatus = 'bypass';
+  /** x-tidegate-session: keeps a conversation on one replica of a self-hosted deployment. */
+  sessionId: string | undefined;
+  /** The replica that served (index and why), for providers with replicas. */
+  replica: string | undefined;
   /** x-tidegate-cache as the client sent it. */
   cacheDirective: CacheDirective = 'default';
   cachePlan: CachePlan | undefined;

@@ -3,6 +3,7 @@ import type { ProviderAdapter } from '../providers/adapter.js';
 import { adapterFor } from '../providers/adapters.js';
 import type { PresetDefinition } from '../providers/preset.js';
 import { getPreset } from '../providers/registry.js';
+import { ReplicaSet } from '../affinity/replica-set.js';
 
 /** A configured model bound to its provider, preset and adapter: everything needed to call it. */
 export interface Target {
@@ -12,11 +13,17 @@ export interface Target {
   readonly adapter: ProviderAdapter;
   /** Circuit breakers are per provider model. */
   readonly circuitKey: string;
+  /** The provider's replicas, when it lists several (one set per provider, shared by its models). */
+  readonly replicas: ReplicaSet | undefined;
 }
 
 export function buildTargets(config: GatewayConfig): Map<string, Target> {
   const providers = new Map(config.providers.map((provider) => [provider.id, provider]));
   const targets = new Map<string, Target>();
+  const replicaSets = new Map<string, ReplicaSet>();
+  for (const provider of config.providers) {
+    if (provider.replicas.length > 0) replicaSets.set(provider.id, new ReplicaSet(provider, provider.replicas, provider.affinity));
+  }
   for (const model of config.models) {
     const provider = providers.get(model.provider);
     const preset = provider ? getPreset(provider.preset) : undefined;
@@ -27,6 +34,7 @@ export function buildTargets(config: GatewayConfig): Map<string, Target> {
       preset,
       adapter: adapterFor(preset.dialect),
       circuitKey: `${provider.id}/${model.upstream}`,
+      replicas: replicaSets.get(provider.id),
     });
   }
   return targets;
