@@ -12,6 +12,7 @@ import { closeAgents } from './providers/http-transport.js';
 import { ExactCache, exactCacheWanted } from './cache/exact-cache.js';
 import { openResponseStore } from './cache/exact/open-store.js';
 import { PromptCacheShaper } from './cache/provider/prompt-cache-shaping.js';
+import { SemanticStage, semanticCacheWanted } from './cache/semantic-stage.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
 import { Pricer } from './pricing/pricer.js';
@@ -97,6 +98,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     breakers: new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
     promptCache: new PromptCacheShaper(),
+    semantic: new SemanticStage(config.cache.semantic, semanticCacheWanted(config), (event) => {
+      if (event.rejected) logger.debug('semantic cache refused a near match', { nearest: event.nearest, reason: event.rejected });
+    }),
     cache: new ExactCache(
       config.cache.exact,
       exactCacheWanted(config) ? openResponseStore(config, options.cwd ?? process.cwd(), (error) => logger.warn('exact cache store error; treated as a miss', { error: error.message })) : undefined,

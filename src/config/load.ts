@@ -1,4 +1,5 @@
 import { stableStringify } from '../canonical/stable-json.js';
+import { DEFAULT_SEMANTIC_THRESHOLD } from '../cache/semantic/index.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -182,6 +183,15 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
         path: './.tidegate/cache.db',
         scope: 'key' as const,
         ...file.cache?.exact,
+      },
+      semantic: {
+        enabled: false,
+        threshold: DEFAULT_SEMANTIC_THRESHOLD,
+        ttlSeconds: 3_600,
+        maxEntries: 10_000,
+        scope: 'key' as const,
+        ...file.cache?.semantic,
+        scenarios: [...(file.cache?.semantic?.scenarios ?? [])],
       },
     },
     redis: { url: file.redis?.url },

@@ -66,7 +66,7 @@ export function resolveRoutes(raw: unknown[], models: readonly ModelConfig[], re
         judge: judge ?? route.light[0]!,
         samples: route.cascade?.samples ?? 2,
       },
-      cache: { ...(route.cache?.exact ? { exact: { ...route.cache.exact } } : {}) },
+      cache: { ...(route.cache?.exact ? { exact: { ...route.cache.exact } } : {}), ...(route.cache?.semantic ? { semantic: { ...route.cache.semantic } } : {}) },
     });
   });
   if (raw.length === 0 && !byId.has('auto')) {

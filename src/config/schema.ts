@@ -88,7 +88,7 @@ export const pricingSchema = z.strictObject({
 
 /** Per model or route: turn the exact cache on or off, or change its TTL, against the global default. */
 export const exactOverrideSchema = z.strictObject({ enabled: bool, ttlSeconds: int(1) });
-export const cacheOverrideSchema = z.strictObject({ exact: exactOverrideSchema.optional() });
+export const cacheOverrideSchema = z.strictObject({ exact: exactOverrideSchema.optional(), semantic: z.strictObject({ enabled: bool }).optional() });
 
 export const cacheSchema = z.strictObject({
   exact: z
@@ -100,6 +100,18 @@ export const cacheSchema = z.strictObject({
       /** SQLite store file (default ./.tidegate/cache.db). */
       path: z.string().min(1).optional(),
       /** Whose requests share entries: each API key alone (default) or every key of a team. */
+      scope: z.enum(['key', 'team']).optional(),
+    })
+    .optional(),
+  semantic: z
+    .strictObject({
+      /** Off by default: on for every request, or only for the scenarios listed (x-tidegate-scenario). */
+      enabled: bool,
+      scenarios: z.array(z.string().min(1)).optional(),
+      /** Calibrated for the built-in similarity; change only after re-running the calibration (README). */
+      threshold: numeric(z.number().gt(0).max(1)).optional(),
+      ttlSeconds: int(1),
+      maxEntries: int(1),
       scope: z.enum(['key', 'team']).optional(),
     })
     .optional(),
@@ -151,10 +163,11 @@ const allowedKeys: Record<string, readonly string[]> = {
   pricing: Object.keys(pricingSchema.shape),
   cache: Object.keys(cacheSchema.shape),
   'cache.exact': ['enabled', 'ttlSeconds', 'maxBytes', 'store', 'path', 'scope'],
+  'cache.semantic': ['enabled', 'scenarios', 'threshold', 'ttlSeconds', 'maxEntries', 'scope'],
   redis: Object.keys(redisSchema.shape),
-  'models[].cache': ['exact'],
+  'models[].cache': ['exact', 'semantic'],
   'models[].cache.exact': Object.keys(exactOverrideSchema.shape),
-  'routes[].cache': ['exact'],
+  'routes[].cache': ['exact', 'semantic'],
   'routes[].cache.exact': Object.keys(exactOverrideSchema.shape),
   'providers[]': Object.keys(providerSchema.shape),
   'providers[].timeouts': Object.keys(timeoutsSchema.shape),
@@ -288,6 +301,6 @@ export function buildModel(entry: ModelEntry | undefined, id: string, provider: 
       : entry?.price
         ? [configPrice(entry.price)]
         : known ? known.prices.map((version) => ({ ...version })) : [],
-    cache: { ...(entry?.cache?.exact ? { exact: { ...entry.cache.exact } } : {}) },
+    cache: { ...(entry?.cache?.exact ? { exact: { ...entry.cache.exact } } : {}), ...(entry?.cache?.semantic ? { semantic: { ...entry.cache.semantic } } : {}) },
   };
 }

@@ -53,6 +53,7 @@ export interface ModelConfig {
 
 export interface CacheOverride {
   readonly exact?: { readonly enabled?: boolean; readonly ttlSeconds?: number };
+  readonly semantic?: { readonly enabled?: boolean };
 }
 
 export interface RouteConfig {
@@ -111,6 +112,15 @@ export interface GatewayConfig {
       readonly maxBytes: number;
       readonly store: 'memory' | 'sqlite' | 'redis';
       readonly path: string;
+      readonly scope: 'key' | 'team';
+    };
+    readonly semantic: {
+      readonly enabled: boolean;
+      /** Scenarios (x-tidegate-scenario) for which it is on even when `enabled` is false. */
+      readonly scenarios: readonly string[];
+      readonly threshold: number;
+      readonly ttlSeconds: number;
+      readonly maxEntries: number;
       readonly scope: 'key' | 'team';
     };
   };

@@ -16,6 +16,8 @@ export function modelCallHeaders(context: RequestContext): Record<string, string
     if (context.cost.priced) headers['x-tidegate-tariff'] = context.cost.tariff;
   }
   if (context.cacheAgeMs !== undefined) headers['x-tidegate-cache-age'] = String(Math.floor(context.cacheAgeMs / 1000));
+  if (context.cacheKind !== undefined) headers['x-tidegate-cache-kind'] = context.cacheKind;
+  if (context.cacheSimilarity !== undefined) headers['x-tidegate-cache-similarity'] = context.cacheSimilarity.toFixed(3);
   if (context.replica !== undefined) headers['x-tidegate-replica'] = context.replica;
   if (context.attempts.length > 1) headers['x-tidegate-attempts'] = String(context.attempts.length);
   if (context.warnings.length > 0) headers['x-tidegate-warning'] = asHeaderValue(context.warnings.join('; '));

@@ -7,9 +7,9 @@ import { shapeChatRequest } from '../providers/request-shaping.js';
 import type { Cost } from '../pricing/cost.js';
 import { decideRoute, type RequestNeeds, type RouteDecision } from '../routing/policy.js';
 import { runCascade } from './cascade.js';
-import type { CachedAnswer } from '../cache/exact/store.js';
 import { tenantOf } from '../cache/tenant.js';
-import { StreamRecorder, responseAsEvents } from '../canonical/stream-replay.js';
+import { StreamRecorder } from '../canonical/stream-replay.js';
+import { answerFromCache, remember, wantsAnswer } from './cache-stage.js';
 import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
 import { estimatePromptTokens, messageText } from '../tokens/estimate.js';
 import { countTextTokens, tokenizerFamilyFor } from '../tokens/tokenizers.js';
@@ -68,16 +68,7 @@ export async function runChat(
   const route = decision.route ? services.routing.routes.get(decision.route.id) : undefined;
   const cascade = route?.cascade.enabled === true && decision.route?.tier === 'light';
   const primary = decision.candidates[0] ? services.targets.get(decision.candidates[0].id) : undefined;
-  const plan = services.cache.plan(context.principal, context.endpoint, request, primary, route, context.cacheDirective, cascade);
-  context.cachePlan = plan;
-  if (plan.status === 'lookup') {
-    const hit = await services.cache.get(plan);
-    if (hit && primary) {
-      replayCached(services, context, hit, primary, sink);
-      return;
-    }
-    context.cacheStatus = 'miss';
-  }
+  if (await answerFromCache(services, context, request, primary, route, cascade, sink)) return;
   await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () => {
     const worst = worstCaseChatNano(services.pricer, request, decision.candidates.map((model) => ({ model, presetId: services.targets.get(model.id)?.preset.id ?? '' })), new Date(context.startedAt));
     return cascade ? worst * (1 + route!.cascade.samples) : worst; // light samples and a judge, then maybe the flagship
@@ -87,30 +78,6 @@ export async function runChat(
     return;
   }
   await serveDecision(services, context, request, decision, sink, signal);
-}
-
-/** A cache hit: the stored answer, as JSON or as a stream, billed 0 (the cost avoided is recorded as savings). */
-function replayCached(services: Services, context: RequestContext, hit: CachedAnswer, target: Target, sink: ChatSink): void {
-  context.cacheStatus = 'hit';
-  context.cacheAgeMs = Math.max(0, Date.now() - hit.storedAt);
-  context.served = { model: target.model, provider: target.provider };
-  context.upstreamMs = 0;
-  const cost = context.settleCacheHit(services.pricer, hit.usage);
-  if (!context.stream) {
-    sink.json(hit.response, hit.usage, cost);
-    return;
-  }
-  context.markFirstByte();
-  sink.open();
-  for (const event of responseAsEvents(hit.response)) sink.event(event);
-  sink.close(hit.usage, cost);
-}
-
-/** Stores a finished answer when this request planned a lookup; only complete answers of the planned model are kept. */
-function remember(services: Services, context: RequestContext, response: ChatResponse | undefined, usage: NormalizedUsage): void {
-  const plan = context.cachePlan;
-  if (plan?.status !== 'lookup' || !response || !context.served) return;
-  services.cache.put(plan, { response, usage, model: context.served.model.id, storedAt: Date.now() });
 }
 
 /** Serve a routing decision: execute with retries and fallbacks, stream or not, settle the cost. */
@@ -170,7 +137,7 @@ async function execute(
   sink.open();
   let usage: NormalizedUsage | undefined;
   let outputText = '';
-  const recorder = context.cachePlan?.status === 'lookup' ? new StreamRecorder() : undefined;
+  const recorder = wantsAnswer(context) ? new StreamRecorder() : undefined;
   let moderated = false;
   const accept = (event: StreamEvent) => {
     if (event.type === 'usage') {

@@ -33,7 +33,7 @@ export function toLogRow(context: RequestContext, configHash: string): RequestLo
     scenario: context.scenario ?? null,
     flagshipModel: context.flagship?.model ?? null,
     flagshipCostNanoCny: context.flagship?.cost.nanoCny ?? 0,
-    cacheStatus: context.cacheStatus,
+    cacheStatus: context.cacheKind === 'semantic' ? 'semantic-hit' : context.cacheStatus,
     cacheSavedNanoCny: context.cacheSavedNanoCny,
     providerCacheSavedNanoCny: context.providerCacheSavedNanoCny,
   };

@@ -7,6 +7,7 @@ import type { RouteDecision } from '../routing/policy.js';
 import { formatNanoCny, type Cost } from '../pricing/cost.js';
 import type { FlagshipEquivalent, Pricer } from '../pricing/pricer.js';
 import type { CacheDirective, CachePlan, CacheStatus } from '../cache/exact-cache.js';
+import type { SemanticPlan } from '../cache/semantic-stage.js';
 import { zeroUsage } from '../canonical/usage.js';
 import { uuidv7 } from './ids.js';
 
@@ -55,6 +56,10 @@ export class RequestContext {
   /** x-tidegate-cache as the client sent it. */
   cacheDirective: CacheDirective = 'default';
   cachePlan: CachePlan | undefined;
+  semanticPlan: SemanticPlan | undefined;
+  /** Which cache answered a hit, and for a semantic hit how similar the stored question was. */
+  cacheKind: 'exact' | 'semantic' | undefined;
+  cacheSimilarity: number | undefined;
   /** On a hit: how old the entry was, and what the answer would have cost on the served model now. */
   cacheAgeMs: number | undefined;
   cacheSavedNanoCny = 0;

@@ -1,4 +1,5 @@
 import type { ExactCache } from '../cache/exact-cache.js';
+import type { SemanticStage } from '../cache/semantic-stage.js';
 import type { PromptCacheShaper } from '../cache/provider/prompt-cache-shaping.js';
 import type { GatewayConfig, ModelConfig } from '../config/types.js';
 import type { TeamLimitsSource } from '../budgets/admission.js';
@@ -44,6 +45,8 @@ export interface Services {
   readonly pricer: Pricer;
   /** The exact response cache (a no-op planner when no store is configured). */
   readonly cache: ExactCache;
+  /** The semantic response cache (opt-in per route, model or scenario). */
+  readonly semantic: SemanticStage;
   /** Cache markers and hints that help providers' own context caches (cache/provider/). */
   readonly promptCache: PromptCacheShaper;
   readonly budgets: { readonly guard: BudgetGuard; readonly teams: TeamLimitsSource };

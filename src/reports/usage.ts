@@ -13,6 +13,7 @@ export interface UsageReportLine {
   savings_cny: string;
   /** Savings by source: the exact cache's hits, and routing (the rest: light models instead of the flagship). */
   cache_hits: number;
+  semantic_cache_hits: number;
   cache_savings_cny: string;
   routing_savings_cny: string;
   /** Saved by providers' own context caches (cached_tokens at their discount), on top of the savings above. */
@@ -44,6 +45,7 @@ function line(group: string, row: Omit<UsageRow, 'group'>): UsageReportLine {
     flagship_equivalent_cny: formatNanoCny(row.flagshipCostNanoCny),
     savings_cny: formatNanoCny(savingsNano),
     cache_hits: row.cacheHits,
+    semantic_cache_hits: row.semanticHits,
     cache_savings_cny: formatNanoCny(row.cacheSavedNanoCny),
     routing_savings_cny: formatNanoCny(savingsNano - row.cacheSavedNanoCny),
     provider_cache_savings_cny: formatNanoCny(row.providerCacheSavedNanoCny),
@@ -66,10 +68,11 @@ export function buildUsageReport(group: UsageGroup, since: number, until: number
       costNanoCny: sum.costNanoCny + row.costNanoCny,
       flagshipCostNanoCny: sum.flagshipCostNanoCny + row.flagshipCostNanoCny,
       cacheHits: sum.cacheHits + row.cacheHits,
+      semanticHits: sum.semanticHits + row.semanticHits,
       cacheSavedNanoCny: sum.cacheSavedNanoCny + row.cacheSavedNanoCny,
       providerCacheSavedNanoCny: sum.providerCacheSavedNanoCny + row.providerCacheSavedNanoCny,
     }),
-    { requests: 0, errors: 0, lightRequests: 0, flagshipRequests: 0, inputTokens: 0, cachedTokens: 0, outputTokens: 0, costNanoCny: 0, flagshipCostNanoCny: 0, cacheHits: 0, cacheSavedNanoCny: 0, providerCacheSavedNanoCny: 0 },
+    { requests: 0, errors: 0, lightRequests: 0, flagshipRequests: 0, inputTokens: 0, cachedTokens: 0, outputTokens: 0, costNanoCny: 0, flagshipCostNanoCny: 0, cacheHits: 0, semanticHits: 0, cacheSavedNanoCny: 0, providerCacheSavedNanoCny: 0 },
   );
   return {
     group,

@@ -43,7 +43,7 @@ export interface RequestLogRow {
   flagshipModel: string | null;
   flagshipCostNanoCny: number;
   /** Exact cache: hit (no provider called, billed 0), miss or bypass; and the cost a hit avoided. */
-  cacheStatus: 'hit' | 'miss' | 'bypass';
+  cacheStatus: 'hit' | 'semantic-hit' | 'miss' | 'bypass';
   cacheSavedNanoCny: number;
   /** What the provider's context cache saved on this call (negative when only cache writes were paid). */
   providerCacheSavedNanoCny: number;

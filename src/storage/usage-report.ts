@@ -17,6 +17,8 @@ export interface UsageRow {
   flagshipCostNanoCny: number;
   /** Requests answered by the exact cache, and what those hits avoided paying. */
   cacheHits: number;
+  /** Of those, hits of the semantic cache. */
+  semanticHits: number;
   cacheSavedNanoCny: number;
   providerCacheSavedNanoCny: number;
 }
@@ -55,7 +57,8 @@ export async function usageReport(database: Database, options: { group: UsageGro
       sum(sql<number>`output_tokens`).as('output_tokens'),
       sum(sql<number>`cost_nano_cny`).as('cost'),
       sum(sql<number>`flagship_cost_nano_cny`).as('flagship_cost'),
-      sum(sql<number>`case when cache_status = 'hit' then 1 else 0 end`).as('cache_hits'),
+      sum(sql<number>`case when cache_status in ('hit', 'semantic-hit') then 1 else 0 end`).as('cache_hits'),
+      sum(sql<number>`case when cache_status = 'semantic-hit' then 1 else 0 end`).as('semantic_hits'),
       sum(sql<number>`cache_saved_nano_cny`).as('cache_saved'),
       sum(sql<number>`provider_cache_saved_nano_cny`).as('provider_cache_saved'),
     ])
@@ -75,6 +78,7 @@ export async function usageReport(database: Database, options: { group: UsageGro
     costNanoCny: Number(row.cost),
     flagshipCostNanoCny: Number(row.flagship_cost),
     cacheHits: Number(row.cache_hits),
+    semanticHits: Number(row.semantic_hits),
     cacheSavedNanoCny: Number(row.cache_saved),
     providerCacheSavedNanoCny: Number(row.provider_cache_saved),
   }));
