@@ -7,7 +7,9 @@ import { formatTable } from '../cli/table.js';
 import { inputFromPrompt } from './features.js';
 import { LinearScorer, readArtifact } from './model.js';
 import { DEFAULT_ARTIFACT } from './paths.js';
-import { trainRouter } from './pipeline.js';
+import { DEFAULT_LABELS_WEIGHT, trainRouter } from './pipeline.js';
+import { LABELS_FORMAT, readLabels } from './labels.js';
+import type { RoutingRecord } from './datasets.js';
 import { runEval, type EvalReport } from './eval.js';
 import type { Benchmark } from './splits.js';
 import { chooseThreshold } from './calibrate.js';
@@ -17,11 +19,17 @@ const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '—');
 const pct = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(1)}%` : '—');
 const ci = (v: number, [lo, hi]: [number, number], f: (x: number) => string): string => `${f(v)} [${f(lo)}, ${f(hi)}]`;
 
-/** tidegate router train [--out FILE] [--json]: rebuilds the shipped artifact from data/routing. */
+/** tidegate router train [--out FILE] [--labels FILE.jsonl]... [--labels-weight W] [--json]: rebuilds the artifact
+ * from data/routing, plus gateway-collected labels (labels.ts for the format). */
 export async function routerTrainCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, json: { type: 'boolean' }, labels: { type: 'string', multiple: true }, 'labels-weight': { type: 'string' } } });
   const out = values.out ?? DEFAULT_ARTIFACT;
-  const { artifact } = trainRouter({ onProgress: progress });
+  const lw = values['labels-weight'] === undefined ? DEFAULT_LABELS_WEIGHT : Number(values['labels-weight']);
+  if (!Number.isFinite(lw) || lw <= 0) { process.stderr.write(`tidegate router train: --labels-weight must be a positive number, got "${values['labels-weight']}"\n`); return 2; }
+  let labels: RoutingRecord[] = [];
+  try { labels = (values.labels ?? []).flatMap((f) => readLabels(f)); } catch (e) { process.stderr.write(`tidegate router train: ${(e as Error).message}\n\nlabels format: ${LABELS_FORMAT}\n`); return 2; }
+  if (labels.length) progress(`${labels.length} gateway labels at weight ${lw}`);
+  const { artifact } = trainRouter({ onProgress: progress, labels, labelsWeight: lw });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(artifact) + '\n');
   const targets = [0.95, 0.99].map((t) => ({ target: t, ...chooseThreshold(artifact.calibration.points, t) }));

@@ -2,8 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsvObjects } from './csv.js';
 import { DATA_DIR } from './paths.js';
+import type { RouterInput } from './features.js';
 
-export type Source = 'mmlu' | 'gsm8k' | 'mt-bench' | 'llmrouter';
+/** `gateway`: labelled outcomes collected by the gateway (router train --labels, labels.ts). */
+export type Source = 'mmlu' | 'gsm8k' | 'mt-bench' | 'llmrouter' | 'gateway';
 
 /** One prompt with the outcome (0..1) of the weak and the strong model of its benchmark's pair. */
 export interface RoutingRecord {
@@ -16,6 +18,10 @@ export interface RoutingRecord {
   prompt: string;
   weak: number;
   strong: number;
+  /** Extra training weight of this record (default 1). */
+  weight?: number;
+  /** The whole request when it was more than one user prompt (gateway labels with system prompt or several turns). */
+  input?: RouterInput;
 }
 
 const MIXTRAL = 'mistralai/Mixtral-8x7B-Instruct-v0.1';

@@ -5,9 +5,9 @@
 import { lengthScores } from './metrics.js';
 import { moneyWithIntervals, oracle, randomCurve, resampleWeights, scoreCurve, withIntervals, type Prices, type WithIntervals } from './evaluate.js';
 import { LinearScorer } from './model.js';
-import { DEFAULT_TRAIN, dataWithDedup, trainRouter } from './pipeline.js';
+import { DEFAULT_ENSEMBLE, dataWithDedup, trainRouter } from './pipeline.js';
 import { testSet, trainingPool, type Benchmark } from './splits.js';
-import { featurise, fitLogistic } from './train.js';
+import { featurise, fitEnsemble } from './train.js';
 
 /** Per-call prices (any unit, only ratios matter): RouteLLM's paper prices per 1M tokens, LLMRouter's NIM table. */
 export const DEFAULT_PRICES: Record<Benchmark, Prices> = {
@@ -36,7 +36,7 @@ export function runEval(opts: EvalOptions = {}): EvalReport {
     const test = testSet(data, b);
     const pool = trainingPool(data, b, dedup);
     log(`${b}: training on ${pool.length} out-of-domain records`);
-    const scorer = new LinearScorer(fitLogistic(pool, DEFAULT_TRAIN));
+    const scorer = new LinearScorer(fitEnsemble(pool, DEFAULT_ENSEMBLE));
     const scores = sigmoidScores(scorer, featurise(test));
     const weak = test.map((r) => r.weak), strong = test.map((r) => r.strong);
     const w = resampleWeights(test.length, resamples);

@@ -1,7 +1,8 @@
 /**
- * The scorer: logistic regression over features.ts vectors, dense part standardised. Its output estimates
- * (1 + E[strong − weak]) / 2, so higher means the flagship is more needed; routing only uses its order and the
- * calibrated thresholds stored beside the weights.
+ * The scorer: one linear model over features.ts vectors (dense part standardised) through a sigmoid. train.ts folds
+ * an ensemble of logistic models plus a length prior into these weights, rescaled to unit logit spread on the
+ * training data, so the score is an ordering (higher = the flagship is more needed), not a probability; routing uses
+ * its order and the calibrated thresholds stored beside the weights.
  */
 import { readFileSync } from 'node:fs';
 import { DENSE, DENSE_CLIP, DENSE_NAMES, standardise, HASH_BITS, extract, inputFromMessages, type ChatMessage, type RouterInput, type SparseVector } from './features.js';
@@ -18,6 +19,8 @@ export interface RouterArtifact {
   bias: number;
   /** DENSE weights then 2^hashBits hashed weights. */
   weights: number[];
+  /** Weight used for a hashed slot whose trained weight is exactly 0 (never seen in training; train.ts meanBucketWeight). */
+  unknownWeight: number;
   /** Quality kept and flagship share by threshold on held-aside data, thresholds descending (calibrate.ts). */
   calibration: { data: string; points: CalibrationPoint[] };
   training: Record<string, unknown>;
@@ -27,11 +30,13 @@ export class LinearScorer {
   private readonly w: Float64Array;
   private readonly mean: Float64Array;
   private readonly inv: Float64Array;
+  private readonly unknown: number;
   constructor(readonly artifact: RouterArtifact) {
     if (artifact.features.hashBits !== HASH_BITS || artifact.features.dense.join() !== DENSE_NAMES.join() || artifact.features.clip !== DENSE_CLIP) {
       throw new Error(`router artifact ${artifact.version} was built for other features (hash bits ${artifact.features.hashBits}); retrain it`);
     }
     this.w = Float64Array.from(artifact.weights);
+    this.unknown = artifact.unknownWeight ?? 0;
     this.mean = Float64Array.from(artifact.denseMean);
     this.inv = Float64Array.from(artifact.denseStd, (s) => (s > 0 ? 1 / s : 0));
   }
@@ -40,8 +45,8 @@ export class LinearScorer {
     let z = this.artifact.bias;
     for (let k = 0; k < x.index.length; k++) {
       const i = x.index[k]!;
-      const v = i < DENSE ? standardise(x.value[k]!, this.mean[i]!, this.inv[i]!) : x.value[k]!;
-      z += this.w[i]! * v;
+      if (i < DENSE) z += this.w[i]! * standardise(x.value[k]!, this.mean[i]!, this.inv[i]!);
+      else { const w = this.w[i]!; z += (w === 0 ? this.unknown : w) * x.value[k]!; }
     }
     return z;
   }

@@ -47,7 +47,7 @@ describe('semantic response cache (opt-in per scenario)', () => {
   });
 
   it('never answers a near-miss: a negation, a changed number, a changed place or object', async () => {
-    const nearMisses = [
+    const nearMisses: Array<[string, string]> = [
       ['What is the capital of France?', 'What is not the capital of France?'],
       ['Convert 100 USD to EUR', 'Convert 200 USD to EUR'],
       ['明天北京会下雨吗？', '明天上海会下雨吗？'],
@@ -56,7 +56,7 @@ describe('semantic response cache (opt-in per scenario)', () => {
     ];
     for (const [first, second] of nearMisses) {
       await cacheOf(alice, first);
-      const other = await cacheOf(alice, second!);
+      const other = await cacheOf(alice, second);
       expect(other.status, second).toBe('miss');
     }
   });
