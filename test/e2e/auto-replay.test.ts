@@ -19,7 +19,7 @@ let rebuilt: ReturnType<typeof trainRouter>['artifact'];
 const adminKey = 'admin-auto-replay';
 
 beforeAll(async () => {
-  const trained = trainRouter({ version: ARTIFACT_VERSION });
+  const trained = trainRouter();
   rebuilt = trained.artifact;
   heldAside = trained.heldAside;
   stack = await startStack((simulator) => `
