@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { startGateway } from '../gateway.js';
 import { createLogger } from '../logging/logger.js';
+import { tuneHeapForServing } from './heap-tuning.js';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -11,6 +12,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be 0–65535, got ${values.port}`);
   const config = loadConfig({ file: values.config, overrides: { port, host: values.host } });
+  tuneHeapForServing();
   const logger = createLogger();
   const gateway = await startGateway(config, { logger });
   logger.info('tidegate listening', {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
+import { collectBody } from './collect-body.js';
 
 /** Read and parse a JSON body, refusing anything over `limitBytes` before buffering it all. */
 export async function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
@@ -13,17 +14,8 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
     request.resume();
     throw new GatewayError('unsupported_media_type', `Content-Type ${type} is not accepted; send application/json.`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) {
-      request.resume();
-      throw new GatewayError('body_too_large', `The body is larger than the limit of ${limitBytes} bytes.`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const tooLarge = () => new GatewayError('body_too_large', `The body is larger than the limit of ${limitBytes} bytes.`);
+  const text = (await collectBody(request, limitBytes, tooLarge)).toString('utf8');
   if (text.trim() === '') throw new GatewayError('invalid_json', 'The request body is empty; send a JSON object.');
   try {
     return JSON.parse(text);

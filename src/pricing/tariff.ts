@@ -61,16 +61,26 @@ function hhmm(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
+export interface BeijingParts { readonly date: string; readonly weekday: number; readonly minutes: number }
+
+/** Every request prices at "now": the parts of the last minute asked for are kept (they change once a minute). */
+let lastMinute = NaN;
+let lastParts: BeijingParts | undefined;
+
 /** Beijing calendar date, weekday (0 = Sunday) and whole minutes since 00:00 Beijing of an instant. */
-export function beijingParts(at: Date): { date: string; weekday: number; minutes: number } {
+export function beijingParts(at: Date): BeijingParts {
   const local = checkInstant(at) + BEIJING_OFFSET_MS;
+  const minute = Math.floor(local / MINUTE_MS);
+  if (minute === lastMinute && lastParts) return lastParts;
   const day = Math.floor(local / DAY_MS);
   const msOfDay = local - day * DAY_MS;
-  return {
+  lastParts = Object.freeze({
     date: new Date(day * DAY_MS).toISOString().slice(0, 10),
     weekday: (((day + 4) % 7) + 7) % 7, // 1970-01-01 was a Thursday
     minutes: Math.floor(msOfDay / MINUTE_MS),
-  };
+  });
+  lastMinute = minute;
+  return lastParts;
 }
 
 function dayReason(date: string, kind: DayKind): string {

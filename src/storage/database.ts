@@ -13,7 +13,7 @@ import {
   type Driver,
   type SqliteDialectConfig,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Schema } from './schema.js';
 
 export type StorageDialect = 'sqlite' | 'postgres';
@@ -21,6 +21,8 @@ export type StorageDialect = 'sqlite' | 'postgres';
 export interface Database {
   readonly db: Kysely<Schema>;
   readonly dialect: StorageDialect;
+  /** The SQLite handle under Kysely, for hot writes that reuse one prepared statement (SQLite only). */
+  readonly sqlite?: BetterSqlite3.Database;
   close(): Promise<void>;
 }
 
@@ -60,10 +62,12 @@ function openSqlite(path: string, cwd: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
 }
 
 async function openPostgres(rawUrl: string): Promise<Database> {
+  // Loaded only for PostgreSQL: a SQLite gateway never pays for the driver's module heap.
+  const { default: pg } = await import('pg');
   const url = new URL(rawUrl);
   const schema = url.searchParams.get('schema');
   url.searchParams.delete('schema');
