@@ -10,8 +10,8 @@ import type { Services } from './pipeline/services.js';
 import { buildTargets } from './pipeline/targets.js';
 import { closeAgents } from './providers/http-transport.js';
 import { ExactCache, exactCacheWanted } from './cache/exact-cache.js';
-import { openResponseStore } from './cache/exact/open-store.js';
 import { PromptCacheShaper } from './cache/provider/prompt-cache-shaping.js';
+import { buildPrivacyEngine } from './pipeline/privacy-stage.js';
 import { SemanticStage, semanticCacheWanted } from './cache/semantic-stage.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard } from './budgets/budget-guard.js';
@@ -19,6 +19,9 @@ import { Pricer } from './pricing/pricer.js';
 import { loadDefaultRouter } from './routing/default-router.js';
 import { RouterService, type LearnedRouter } from './routing/router-service.js';
 import { CircuitBreakers } from './stability/circuit-breaker.js';
+import { AdmissionController } from './scheduling/admission-controller.js';
+import { modelLimitsFor } from './scheduling/model-limits.js';
+import { DeferredWork } from './batch/deferred-work.js';
 import {
   RequestLogWriter,
   countActiveApiKeys,
@@ -56,6 +59,8 @@ export interface GatewayOptions {
   cwd?: string;
   /** The learned router for routes such as `auto`: default the shipped artifact; null for none. */
   router?: LearnedRouter | null;
+  /** The clock of the scheduler and the deferred-work runner (tests shift it; default Date.now). */
+  now?: () => number;
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -88,6 +93,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const targets = buildTargets(config);
   const replicaSets = new Set([...targets.values()].flatMap((target) => (target.replicas ? [target.replicas] : [])));
   for (const set of replicaSets) set.startMetrics(async (url) => (await fetch(url, { signal: AbortSignal.timeout(1_000) })).text());
+  const now = options.now ?? Date.now;
+  const scheduler = new AdmissionController(config.scheduling, (model) => modelLimitsFor(config, model), now);
+  const deferred = new DeferredWork(database, now, { concurrency: config.scheduling.runnerConcurrency, pollIntervalMs: config.scheduling.pollIntervalMs });
   const teamLimits = cachedTeamLimits((name) => getTeamLimits(database, name));
   const services: Services = {
     config,
@@ -98,12 +106,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     breakers: new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
     promptCache: new PromptCacheShaper(),
+    privacy: buildPrivacyEngine(config),
     semantic: new SemanticStage(config.cache.semantic, semanticCacheWanted(config), (event) => {
       if (event.rejected) logger.debug('semantic cache refused a near match', { nearest: event.nearest, reason: event.rejected });
     }),
     cache: new ExactCache(
       config.cache.exact,
-      exactCacheWanted(config) ? openResponseStore(config, options.cwd ?? process.cwd(), (error) => logger.warn('exact cache store error; treated as a miss', { error: error.message })) : undefined,
+      exactCacheWanted(config) ? (await import('./cache/exact/open-store.js')).openResponseStore(config, options.cwd ?? process.cwd(), (error) => logger.warn('exact cache store error; treated as a miss', { error: error.message })) : undefined,
       (error) => logger.warn('exact cache error; treated as a miss', { error: String(error) }),
     ),
     budgets: {
@@ -141,8 +150,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       listTeams: () => listTeams(database),
     },
     requestLog: { recent: (query) => queryRequestLog(database, query), usage: (query) => usageReport(database, query) },
+    scheduler,
+    deferred,
   };
 
+  await deferred.start(services);
   let host = config.server.host;
   if (auth.isOpen && !loopback.has(host)) {
     logger.warn(`no API keys exist, so the gateway is open; binding to 127.0.0.1 instead of ${host}. Create a key with "tidegate keys create NAME" or set admin.key.`);
@@ -177,6 +189,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         await stopped;
         clearInterval(toucher);
         await touchUsedKeys();
+        scheduler.close();
+        await deferred.stop();
         await writer.close();
         await services.cache.close();
         await database.close();

@@ -8,6 +8,7 @@ import type { Services } from '../pipeline/services.js';
 import { formatNanoCny, parseCnyToNano } from '../pricing/cost.js';
 import { buildUsageReport, parseUsageGroup } from '../reports/usage.js';
 import { routesReport } from './routes-report.js';
+import { isPriorityClass } from '../scheduling/priority.js';
 import type { ApiKeySummary, KeyLimits } from '../storage/index.js';
 
 function invalid(param: string, message: string): GatewayError {
@@ -32,6 +33,10 @@ function limitsFrom(body: Record<string, unknown>): Partial<KeyLimits> {
     if (body.rpm !== null && (!Number.isInteger(body.rpm) || (body.rpm as number) < 1)) throw invalid('rpm', 'expected a positive integer or null');
     limits.rpm = body.rpm as number | null;
   }
+  if (body.max_priority !== undefined) {
+    if (body.max_priority !== null && !isPriorityClass(body.max_priority)) throw invalid('max_priority', 'expected interactive, standard, deferrable or null');
+    limits.maxPriority = body.max_priority as KeyLimits['maxPriority'];
+  }
   if (body.team !== undefined) {
     if (body.team !== null && (typeof body.team !== 'string' || body.team === '')) throw invalid('team', 'expected a team name or null');
     limits.team = body.team as string | null;
@@ -50,7 +55,7 @@ function keyView(services: Services, key: ApiKeySummary) {
   const money = (nano: number | null) => (nano === null ? null : formatNanoCny(nano));
   return {
     id: key.id, name: key.name, prefix: key.prefix, team: key.team,
-    daily_budget_cny: money(key.dailyBudgetNano), monthly_budget_cny: money(key.monthlyBudgetNano), rpm: key.rpm,
+    daily_budget_cny: money(key.dailyBudgetNano), monthly_budget_cny: money(key.monthlyBudgetNano), rpm: key.rpm, max_priority: key.maxPriority,
     spent_today_cny: spend ? formatNanoCny(spend.spentTodayNano) : null,
     spent_month_cny: spend ? formatNanoCny(spend.spentMonthNano) : null,
     reserved_cny: spend ? formatNanoCny(spend.reservedNano) : null,

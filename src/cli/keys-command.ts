@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { createApiKey, listApiKeys, listTeams, migrate, openDatabase, revokeApiKey, setTeamLimits, updateApiKeyLimits, type Database } from '../storage/index.js';
-import { describeLimit, limitOptions, limitsFromOptions } from './limits-options.js';
+import { describeLimit, keyOnlyOptions, limitOptions, limitsFromOptions } from './limits-options.js';
 import { formatTable } from './table.js';
 
 const usage = `usage:
-  tidegate keys create NAME|--name NAME [--team T] [--daily-budget CNY] [--monthly-budget CNY] [--rpm N] [--json]
-  tidegate keys update ID [--team T|none] [--daily-budget CNY|none] [--monthly-budget CNY|none] [--rpm N|none]
+  tidegate keys create NAME|--name NAME [--team T] [--daily-budget CNY] [--monthly-budget CNY] [--rpm N] [--max-priority P] [--json]
+  tidegate keys update ID [--team T|none] [--daily-budget CNY|none] [--monthly-budget CNY|none] [--rpm N|none] [--max-priority interactive|standard|deferrable|none]
   tidegate keys list [--json]
   tidegate keys revoke ID
   tidegate teams set NAME [--daily-budget CNY|none] [--monthly-budget CNY|none] [--rpm N|none]
@@ -29,7 +29,7 @@ const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().
 
 export async function keysCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' }, ...limitOptions } });
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' }, ...limitOptions, ...keyOnlyOptions } });
   return withDatabase(values.config, async (database) => {
     if (sub === 'create') {
       const name = values.name ?? positionals[0];
@@ -51,8 +51,8 @@ export async function keysCommand(argv: string[]): Promise<number> {
       if (values.json) out(keys);
       else {
         process.stdout.write(`${formatTable(
-          ['id', 'name', 'prefix', 'team', 'daily', 'monthly', 'rpm', 'created', 'last used', 'revoked'],
-          keys.map((key) => [key.id, key.name, `tg-${key.prefix}…`, key.team ?? '-', describeLimit(key.dailyBudgetNano), describeLimit(key.monthlyBudgetNano), key.rpm ?? '-', iso(key.createdAt), iso(key.lastUsedAt), iso(key.revokedAt)]),
+          ['id', 'name', 'prefix', 'team', 'daily', 'monthly', 'rpm', 'max priority', 'created', 'last used', 'revoked'],
+          keys.map((key) => [key.id, key.name, `tg-${key.prefix}…`, key.team ?? '-', describeLimit(key.dailyBudgetNano), describeLimit(key.monthlyBudgetNano), key.rpm ?? '-', key.maxPriority ?? '-', iso(key.createdAt), iso(key.lastUsedAt), iso(key.revokedAt)]),
         )}\n`);
       }
       return 0;

@@ -1,5 +1,9 @@
 import { parseCnyToNano } from '../pricing/cost.js';
 import type { KeyLimits } from '../storage/index.js';
+import { isPriorityClass } from '../scheduling/priority.js';
+
+/** Keys only: the most urgent class a key may use (--max-priority standard). */
+export const keyOnlyOptions = { 'max-priority': { type: 'string' } } as const;
 
 /** CLI options shared by keys and teams: --daily-budget CNY, --monthly-budget CNY, --rpm N, --team T ("none" clears). */
 export const limitOptions = {
@@ -33,6 +37,11 @@ export function limitsFromOptions(values: Record<string, string | boolean | unde
   }
   const team = values.team as string | undefined;
   if (team !== undefined) limits.team = team === 'none' ? null : team;
+  const maxPriority = values['max-priority'] as string | undefined;
+  if (maxPriority !== undefined) {
+    if (maxPriority !== 'none' && !isPriorityClass(maxPriority)) throw new Error(`--max-priority takes interactive, standard or deferrable (or "none"), got ${maxPriority}`);
+    limits.maxPriority = maxPriority === 'none' ? null : maxPriority;
+  }
   return limits;
 }
 

@@ -1,4 +1,5 @@
 import { version } from '../api/health.js';
+import { batchCommand } from './batch-command.js';
 import { configCommand } from './config-command.js';
 import { costCommand } from './cost-command.js';
 import { demoCommand } from './demo-command.js';
@@ -19,8 +20,10 @@ Commands:
   teams set NAME [...limits] | list             budgets shared by a team of keys
   cost --model M [--input N] [--cached N] [--output N] [--image WxH]... [--at ISO-8601] [--batch] [--json]
                                                 tokens and CNY for a usage at a moment, with the gateway's pricing code
-  usage [--group key|model|provider|scenario|day|tier] [--since D] [--until D] [--json]
+  usage [--group key|model|provider|scenario|day|tier] [--since D] [--until D] [--scheduling] [--json]
                                                 spend, flagship-equivalent spend and savings
+  batch submit FILE.jsonl [--window 24h] [--wait] | status ID [--wait] | results ID [--output F] [--errors]
+                                                OpenAI-format batches run at the cheapest window before their deadline
   router train|eval|score [...]                 rebuild, evaluate or run the learned router behind model: auto
   demo [--requests N] [--json]                  start with simulated providers and show what it does
 
@@ -43,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
       return costCommand(rest);
     case 'usage':
       return usageCommand(rest);
+    case 'batch':
+      return batchCommand(rest);
     case 'router':
       return routerCommand(rest);
     case 'demo':

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/index.js';
 import { buildUsageReport, parseUsageGroup } from '../reports/usage.js';
 import { migrate, openDatabase, usageReport } from '../storage/index.js';
 import { formatTable } from './table.js';
+import { printSchedulingReport } from './scheduling-report.js';
 
 function beijingDay(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -17,7 +18,7 @@ const percent = (share: number | null) => (share === null ? '-' : `${(share * 10
 export async function usageCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { config: { type: 'string' }, group: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } },
+    options: { config: { type: 'string' }, group: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' }, scheduling: { type: 'boolean' } },
   });
   const group = parseUsageGroup(values.group);
   const now = Date.now();
@@ -27,6 +28,7 @@ export async function usageCommand(argv: string[]): Promise<number> {
   const database = await openDatabase(config.storage.url);
   try {
     await migrate(database);
+    if (values.scheduling) return await printSchedulingReport(database, since, until, values.json === true);
     const report = buildUsageReport(group, since, until, await usageReport(database, { group, since, until, apiKeyId: values.key }));
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

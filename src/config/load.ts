@@ -1,5 +1,6 @@
 import { stableStringify } from '../canonical/stable-json.js';
 import { DEFAULT_SEMANTIC_THRESHOLD } from '../cache/semantic/index.js';
+import { patternProblems } from './privacy.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { environmentConfigData } from './from-environment.js';
 import { readYaml, type Environment, type SourcePositions } from './interpolate.js';
 import { buildModel, buildProvider, configFileSchema, modelSchema, providerSchema, schemaProblems, valueAt, type ConfigFile, type ModelEntry, type ProviderEntry } from './schema.js';
 import { resolveRoutes } from './routes.js';
+import { schedulingDefaults } from '../scheduling/config-schema.js';
 import type { GatewayConfig, ModelConfig, ProviderConfig } from './types.js';
 
 export interface ConfigOverrides {
@@ -162,6 +164,7 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
   const { providers, models } = resolveEntries(rawProviders, rawModels, entries(rawProviders, 'providers', providerSchema), entries(rawModels, 'models', modelSchema), report);
   const routes = resolveRoutes(section('routes'), models, report);
   const file = applyOverrides(top.success ? top.data : {}, overrides, report);
+  for (const { index, message } of patternProblems(file.privacy)) report(['privacy', 'patterns', index, 'pattern'], message);
   if (file.cache?.exact?.store === 'redis' && file.redis?.url === undefined) {
     report(['cache', 'exact', 'store'], 'the "redis" store needs redis.url (e.g. redis://127.0.0.1:6379)');
   }
@@ -195,6 +198,9 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
       },
     },
     redis: { url: file.redis?.url },
+    privacy: file.privacy ? { ...file.privacy, enabled: file.privacy.enabled ?? true } : undefined,
+    scenarios: Object.fromEntries(Object.entries(file.scenarios ?? {}).map(([name, defaults]) => [name, { ...defaults }])),
+    scheduling: schedulingDefaults(file.scheduling),
     providers,
     models,
     routes,
@@ -209,6 +215,7 @@ export function configHash(config: Omit<GatewayConfig, 'hash' | 'source'>): stri
     ...config,
     storage: { url: config.storage.url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/, '$1<set>@') },
     admin: { key: secret(config.admin.key) },
+    privacy: config.privacy ? { ...config.privacy, secret: secret(config.privacy.secret) } : undefined,
     providers: config.providers.map((provider) => ({
       ...provider,
       apiKey: secret(provider.apiKey),

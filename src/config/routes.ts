@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { listNames, suggestion, type PathSegment } from './config-error.js';
 import { cacheOverrideSchema } from './schema.js';
+import { providerPolicySchema } from './privacy.js';
 import type { ModelConfig, RouteConfig } from './types.js';
 
 const share = z.number().gt(0).max(1);
@@ -23,6 +24,8 @@ export const routeSchema = z.strictObject({
     })
     .optional(),
   cache: cacheOverrideSchema.optional(),
+  /** What leaves for a provider from requests to this route (overrides privacy.provider). */
+  privacy: providerPolicySchema.optional(),
 });
 
 type Report = (path: PathSegment[], message: string) => void;
@@ -66,6 +69,7 @@ export function resolveRoutes(raw: unknown[], models: readonly ModelConfig[], re
         judge: judge ?? route.light[0]!,
         samples: route.cascade?.samples ?? 2,
       },
+      ...(route.privacy ? { privacy: { ...route.privacy } } : {}),
       cache: { ...(route.cache?.exact ? { exact: { ...route.cache.exact } } : {}), ...(route.cache?.semantic ? { semantic: { ...route.cache.semantic } } : {}) },
     });
   });

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { privacyAllowedKeys, privacySchema } from './privacy.js';
 import { describeValue, formatPath, listNames, suggestion, type ConfigProblem, type PathSegment } from './config-error.js';
 import type { SourcePositions } from './interpolate.js';
 import type { CatalogueModel, ModelPrice, PresetDefinition } from '../providers/preset.js';
 import type { ModelConfig, ProviderConfig } from './types.js';
+import { modelLimitsKeys, modelLimitsSchema, scenarioDefaultsKeys, scenariosSchema, schedulingKeys, schedulingSchema } from '../scheduling/config-schema.js';
 
 /** Numbers and booleans may also arrive as strings from `${VAR}` interpolation: "8080" is accepted as 8080. */
 export const numeric = <T extends z.ZodNumber>(schema: T) =>
@@ -131,6 +133,7 @@ export const modelSchema = z.strictObject({
   price: priceSchema.optional(),
   prices: z.array(priceSchema).min(1).optional(),
   cache: cacheOverrideSchema.optional(),
+  limits: modelLimitsSchema.optional(),
 });
 
 export const configFileSchema = z.strictObject({
@@ -142,6 +145,9 @@ export const configFileSchema = z.strictObject({
   pricing: pricingSchema.optional(),
   cache: cacheSchema.optional(),
   redis: redisSchema.optional(),
+  privacy: privacySchema.optional(),
+  scenarios: scenariosSchema.optional(),
+  scheduling: schedulingSchema.optional(),
   routes: z.array(z.unknown()).optional(),
   // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
   providers: z.array(z.unknown()).optional(),
@@ -165,7 +171,11 @@ const allowedKeys: Record<string, readonly string[]> = {
   'cache.exact': ['enabled', 'ttlSeconds', 'maxBytes', 'store', 'path', 'scope'],
   'cache.semantic': ['enabled', 'scenarios', 'threshold', 'ttlSeconds', 'maxEntries', 'scope'],
   redis: Object.keys(redisSchema.shape),
+  ...privacyAllowedKeys,
   'models[].cache': ['exact', 'semantic'],
+  'models[].limits': modelLimitsKeys,
+  scheduling: schedulingKeys,
+  'scenarios.*': scenarioDefaultsKeys,
   'models[].cache.exact': Object.keys(exactOverrideSchema.shape),
   'routes[].cache': ['exact', 'semantic'],
   'routes[].cache.exact': Object.keys(exactOverrideSchema.shape),
@@ -209,7 +219,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
       return `expected ${options.join(' or ')}, got ${describeValue(value)}${hint}`;
     }
     case 'too_small':
-      if (issue.origin === 'string') return 'must not be empty';
+      if (issue.origin === 'string') return Number(issue.minimum) > 1 ? `must be at least ${String(issue.minimum)} characters` : 'must not be empty';
       if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} entries`;
       return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}, got ${describeValue(value)}`;
     case 'too_big':
@@ -230,7 +240,7 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], data: unknow
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const where = issue.path.length === 0 ? 'at top level' : `in ${formatPath(issue.path)}`;
-      const allowed = allowedKeys[patternOf(issue.path)] ?? [];
+      const allowed = allowedKeys[patternOf(issue.path)] ?? allowedKeys[`${patternOf(issue.path.slice(0, -1))}.*`] ?? [];
       for (const key of issue.keys) {
         const hint = suggestion(key, allowed) || (allowed.length > 0 ? ` (allowed keys: ${listNames(allowed, 20)})` : '');
         problems.push({ ...positions?.locate([...issue.path, key], true), path: formatPath([...issue.path, key]), message: `unknown key ${JSON.stringify(key)} ${where}${hint}` });
@@ -302,5 +312,6 @@ export function buildModel(entry: ModelEntry | undefined, id: string, provider: 
         ? [configPrice(entry.price)]
         : known ? known.prices.map((version) => ({ ...version })) : [],
     cache: { ...(entry?.cache?.exact ? { exact: { ...entry.cache.exact } } : {}), ...(entry?.cache?.semantic ? { semantic: { ...entry.cache.semantic } } : {}) },
+    ...(entry?.limits ? { limits: { ...entry.limits } } : {}),
   };
 }

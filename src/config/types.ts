@@ -1,4 +1,7 @@
 import type { ModelKind, ModelPrice, ModelTier } from '../providers/preset.js';
+import type { PrivacyFile, ProviderPolicyFile } from './privacy.js';
+import type { SchedulingConfig } from '../scheduling/config-schema.js';
+import type { ScenarioDefaults } from '../scheduling/priority.js';
 
 /** The validated, frozen configuration every service is built from. Produced only by loadConfig. */
 export interface ProviderConfig {
@@ -49,6 +52,8 @@ export interface ModelConfig {
   readonly prices: readonly ModelPrice[];
   /** Overrides of the global exact-cache settings for this model. */
   readonly cache?: CacheOverride;
+  /** Admission limits (concurrency, tokens per minute) for this model; src/scheduling/ applies defaults. */
+  readonly limits?: { readonly concurrency?: number; readonly tokensPerMinute?: number };
 }
 
 export interface CacheOverride {
@@ -72,6 +77,8 @@ export interface RouteConfig {
     readonly judge: string;
     readonly samples: number;
   };
+  /** What leaves for a provider from this route's requests, overriding privacy.provider. */
+  readonly privacy?: ProviderPolicyFile;
   /** Overrides of the global exact-cache settings for requests to this route. */
   readonly cache?: CacheOverride;
 }
@@ -124,8 +131,14 @@ export interface GatewayConfig {
       readonly scope: 'key' | 'team';
     };
   };
+  /** Personal-data protection; undefined when not configured. */
+  readonly privacy: (PrivacyFile & { readonly enabled: boolean }) | undefined;
   /** Shared state for several nodes (exact cache today); required by any feature set to use Redis. */
   readonly redis: { readonly url: string | undefined };
+  /** Per-scenario defaults: priority class and deadline of deferrable work (x-tidegate-scenario). */
+  readonly scenarios: Readonly<Record<string, ScenarioDefaults>>;
+  /** Admission queues and the deferred-work runner (src/scheduling/, src/batch/). */
+  readonly scheduling: SchedulingConfig;
   readonly providers: readonly ProviderConfig[];
   readonly models: readonly ModelConfig[];
   readonly routes: readonly RouteConfig[];

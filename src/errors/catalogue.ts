@@ -18,6 +18,15 @@ export const errorCatalogue = {
   budget_exceeded: { status: 429, type: 'insufficient_quota', retryable: false, summary: 'A daily or monthly budget of the key or its team is spent; the error says when it resets.' },
   rate_limited: { status: 429, type: 'rate_limit_error', retryable: false, summary: 'The key or its team sent more requests per minute than allowed; Retry-After says when to retry.' },
   admin_key_required: { status: 403, type: 'permission_error', retryable: false, summary: 'This route needs the admin key.' },
+  pii_blocked: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'The request contains personal data of a type the policy blocks; the message names the types, never the values.' },
+  pii_requires_on_premises: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'The request contains personal data that may only go to on-premises models, and none serves this model or route.' },
+  privacy_scan_failed: { status: 500, type: 'server_error', retryable: false, summary: 'The personal-data check failed, so nothing was sent (fail closed).' },
+  invalid_priority: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'x-tidegate-priority must be interactive, standard or deferrable.' },
+  invalid_deadline: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'x-tidegate-deadline must be an ISO-8601 instant or a duration such as 8h or 90m, in the future.' },
+  queue_full: { status: 429, type: 'rate_limit_error', retryable: false, summary: "The model's admission queue for this priority is full; Retry-After is computed from measured service times." },
+  queue_timeout: { status: 429, type: 'rate_limit_error', retryable: false, summary: 'The request waited in the admission queue longer than its class allows; Retry-After says when to retry.' },
+  deadline_unreachable: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'Deferred work cannot finish before its deadline.' },
+  job_not_found: { status: 404, type: 'invalid_request_error', retryable: false, summary: 'No job, batch or file with this id for this key.' },
 
   // Upstream outcomes, classified from each provider's own codes
   upstream_rate_limited: { status: 429, type: 'rate_limit_error', retryable: true, summary: 'The provider is rate limiting or overloaded.' },

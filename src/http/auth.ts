@@ -60,7 +60,7 @@ export class Authenticator {
     else {
       const found = await this.store.verify(presented);
       principal = found
-        ? { kind: 'key', keyId: found.id, name: found.name, limits: { team: found.team, dailyBudgetNano: found.dailyBudgetNano, monthlyBudgetNano: found.monthlyBudgetNano, rpm: found.rpm } }
+        ? { kind: 'key', keyId: found.id, name: found.name, limits: { team: found.team, dailyBudgetNano: found.dailyBudgetNano, monthlyBudgetNano: found.monthlyBudgetNano, rpm: found.rpm, maxPriority: found.maxPriority } }
         : null;
       if (this.cache.size >= cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(hash, { principal, expires: this.now() + this.ttlMs });

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../pipeline/request-context.js';
+import { priorityHeader } from '../scheduling/priority.js';
 
 /** The x-tidegate-* headers every model call carries (the cost is final only for non-streamed answers). */
 export function modelCallHeaders(context: RequestContext): Record<string, string> {
@@ -20,6 +21,8 @@ export function modelCallHeaders(context: RequestContext): Record<string, string
   if (context.cacheSimilarity !== undefined) headers['x-tidegate-cache-similarity'] = context.cacheSimilarity.toFixed(3);
   if (context.replica !== undefined) headers['x-tidegate-replica'] = context.replica;
   if (context.attempts.length > 1) headers['x-tidegate-attempts'] = String(context.attempts.length);
+  if (context.priority !== undefined) headers['x-tidegate-priority'] = priorityHeader(context.priority, context.priorityDowngradedFrom);
+  if (context.queueMs !== undefined) headers['x-tidegate-queue-ms'] = String(context.queueMs);
   if (context.warnings.length > 0) headers['x-tidegate-warning'] = asHeaderValue(context.warnings.join('; '));
   return headers;
 }

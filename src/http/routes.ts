@@ -1,4 +1,7 @@
 import { adminRoutes } from '../api/admin.js';
+import { batchRoutes } from '../api/batches.js';
+import { fileRoutes } from '../api/files.js';
+import { schedulingAdminRoutes } from '../api/scheduling-report.js';
 import { chatCompletions } from '../api/chat-completions.js';
 import { embeddings } from '../api/embeddings.js';
 import { health } from '../api/health.js';
@@ -13,5 +16,8 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/embeddings', access: 'client', handler: embeddings },
   { method: 'POST', path: '/v1/messages', access: 'client', handler: anthropicMessages, errorShape: 'anthropic' },
   { method: 'GET', path: '/v1/models', access: 'client', handler: listModels },
+  ...fileRoutes,
+  ...batchRoutes,
+  ...schedulingAdminRoutes,
   ...adminRoutes,
 ];

@@ -10,11 +10,14 @@ import { runCascade } from './cascade.js';
 import { tenantOf } from '../cache/tenant.js';
 import { StreamRecorder } from '../canonical/stream-replay.js';
 import { answerFromCache, remember, wantsAnswer } from './cache-stage.js';
+import { maskRequest, onPremisesCandidates, restoringSink } from './privacy-stage.js';
+import type { MaskOutcome } from '../privacy/index.js';
 import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
 import { estimatePromptTokens, messageText } from '../tokens/estimate.js';
 import { countTextTokens, tokenizerFamilyFor } from '../tokens/tokenizers.js';
 import { admit, worstCaseChatNano } from '../budgets/admission.js';
 import { executeWithFallbacks } from './execute.js';
+import { admitToModel, usedTokens } from '../scheduling/scheduling-stage.js';
 import type { RequestContext } from './request-context.js';
 import type { Services } from './services.js';
 import type { Target } from './targets.js';
@@ -51,17 +54,26 @@ function shapeFor(services: Services, context: RequestContext, request: ChatRequ
 export async function runChat(
   services: Services,
   context: RequestContext,
-  request: ChatRequest,
+  original: ChatRequest,
   needs: RequestNeeds,
-  sink: ChatSink,
+  clientSink: ChatSink,
   signal: AbortSignal,
 ): Promise<void> {
-  context.modelRequested = request.model;
-  context.stream = request.stream === true;
-  const decision = decideRoute(services.routing, request.model, { ...needs, promptTokens: estimatePromptTokens(request.messages) }, {
+  context.modelRequested = original.model;
+  context.stream = original.stream === true;
+  // Privacy first: nothing after this point (router, caches, providers) sees unmasked personal data.
+  let request = original;
+  let sink = clientSink;
+  let privacy: MaskOutcome | undefined;
+  if (services.privacy) {
+    ({ request, outcome: privacy } = await maskRequest(services.privacy, services.config, context, original, services.routing.routes.get(original.model), context.sessionId));
+    sink = restoringSink(clientSink, privacy);
+  }
+  const routed = decideRoute(services.routing, request.model, { ...needs, promptTokens: estimatePromptTokens(request.messages) }, {
     scenario: context.scenario,
     signal: services.router ? () => services.router!.signal(request.messages) : undefined,
   });
+  const decision = privacy ? { ...routed, candidates: onPremisesCandidates(privacy, routed.candidates, services.targets) } : routed;
   context.routeReason = decision.reason;
   context.route = decision.route;
   context.routeFlagship = decision.route ? services.routing.routes.get(decision.route.id)?.flagship[0] : undefined;
@@ -73,11 +85,17 @@ export async function runChat(
     const worst = worstCaseChatNano(services.pricer, request, decision.candidates.map((model) => ({ model, presetId: services.targets.get(model.id)?.preset.id ?? '' })), new Date(context.startedAt));
     return cascade ? worst * (1 + route!.cascade.samples) : worst; // light samples and a judge, then maybe the flagship
   });
-  if (cascade) {
-    await runCascade(services, context, request, decision, route!, sink, signal);
-    return;
+  // Admission (scheduling/): wait for a slot on the primary model in the request's class; held to the last byte.
+  const permit = await admitToModel(services, context, primary?.model, request, signal);
+  try {
+    if (cascade) {
+      await runCascade(services, context, request, decision, route!, sink, signal);
+      return;
+    }
+    await serveDecision(services, context, request, decision, sink, signal);
+  } finally {
+    permit.release(usedTokens(context));
   }
-  await serveDecision(services, context, request, decision, sink, signal);
 }
 
 /** Serve a routing decision: execute with retries and fallbacks, stream or not, settle the cost. */

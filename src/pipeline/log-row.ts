@@ -23,7 +23,7 @@ export function toLogRow(context: RequestContext, configHash: string): RequestLo
     upstreamMs: context.upstreamMs ?? null,
     usage: context.usage ?? zeroUsage,
     costNanoCny: context.cost?.nanoCny ?? 0,
-    routeReason: (context.replica ? `${context.routeReason || 'not routed'}; replica ${context.replica}` : context.routeReason) || null,
+    routeReason: [context.routeReason, context.replica ? `replica ${context.replica}` : '', context.privacyFindings ? `privacy ${context.privacyFindings}` : ''].filter(Boolean).join('; ') || null,
     configHash,
     clientIp: context.clientIp ?? null,
     priceVersion: context.cost?.priceSince && context.served ? `${context.served.model.id}@${context.cost.priceSince}` : null,
@@ -36,5 +36,8 @@ export function toLogRow(context: RequestContext, configHash: string): RequestLo
     cacheStatus: context.cacheKind === 'semantic' ? 'semantic-hit' : context.cacheStatus,
     cacheSavedNanoCny: context.cacheSavedNanoCny,
     providerCacheSavedNanoCny: context.providerCacheSavedNanoCny,
+    priority: context.priority ?? null,
+    priorityRequested: context.priorityDowngradedFrom ?? null,
+    queueMs: context.queueMs ?? null,
   };
 }

@@ -10,6 +10,7 @@ import type { CacheDirective, CachePlan, CacheStatus } from '../cache/exact-cach
 import type { SemanticPlan } from '../cache/semantic-stage.js';
 import { zeroUsage } from '../canonical/usage.js';
 import { uuidv7 } from './ids.js';
+import type { PriorityClass } from '../scheduling/priority.js';
 
 export type Endpoint = 'chat' | 'embeddings' | 'messages';
 
@@ -22,8 +23,8 @@ export interface AttemptRecord {
 
 /** Everything known about one request as it moves through the pipeline; the request-log row is made from it. */
 export class RequestContext {
-  readonly id = uuidv7();
-  readonly startedAt = Date.now();
+  readonly id: string;
+  readonly startedAt: number;
   private readonly startedHr = performance.now();
   readonly warnings: string[] = [];
   readonly attempts: AttemptRecord[] = [];
@@ -49,6 +50,8 @@ export class RequestContext {
   upstreamMs: number | undefined;
   /** The exact cache's decision; `hit` means no provider was called. */
   cacheStatus: CacheStatus = 'bypass';
+  /** Personal data found and what was done with it, by type (never the values), e.g. "PHONE:mask×2". */
+  privacyFindings: string | undefined;
   /** x-tidegate-session: keeps a conversation on one replica of a self-hosted deployment. */
   sessionId: string | undefined;
   /** The replica that served (index and why), for providers with replicas. */
@@ -65,12 +68,21 @@ export class RequestContext {
   cacheSavedNanoCny = 0;
   /** What the provider's own context cache saved: the same input all at the uncached price, minus the real cost (negative when only cache writes were paid). */
   providerCacheSavedNanoCny = 0;
+  /** Priority class (scheduling/priority.ts), the class asked for when the key's cap lowered it, admission wait. */
+  priority: PriorityClass | undefined;
+  priorityDowngradedFrom: PriorityClass | undefined;
+  queueMs: number | undefined;
 
   constructor(
     readonly endpoint: Endpoint,
     readonly apiKeyId: string | undefined,
     readonly clientIp: string | undefined,
-  ) {}
+    /** Deferred jobs run with a request id per attempt (billed once) and the scheduler's clock. */
+    options: { id?: string; startedAt?: number } = {},
+  ) {
+    this.id = options.id ?? uuidv7();
+    this.startedAt = options.startedAt ?? Date.now();
+  }
 
   elapsedMs(): number {
     return Math.round(performance.now() - this.startedHr);

@@ -1,5 +1,6 @@
 import type { ExactCache } from '../cache/exact-cache.js';
 import type { SemanticStage } from '../cache/semantic-stage.js';
+import type { PrivacyEngine } from '../privacy/index.js';
 import type { PromptCacheShaper } from '../cache/provider/prompt-cache-shaping.js';
 import type { GatewayConfig, ModelConfig } from '../config/types.js';
 import type { TeamLimitsSource } from '../budgets/admission.js';
@@ -12,6 +13,8 @@ import type { ApiKeySummary, CreatedApiKey, KeyLimits, TeamLimits, UsageGroup, U
 import type { CircuitBreakers } from '../stability/circuit-breaker.js';
 import type { RequestContext } from './request-context.js';
 import type { Target } from './targets.js';
+import type { AdmissionController } from '../scheduling/admission-controller.js';
+import type { DeferredWork } from '../batch/deferred-work.js';
 
 /** Receives every finished model call; the request log writes it off the request path. */
 export interface Ledger {
@@ -47,6 +50,8 @@ export interface Services {
   readonly cache: ExactCache;
   /** The semantic response cache (opt-in per route, model or scenario). */
   readonly semantic: SemanticStage;
+  /** Personal-data masking before anything leaves (src/privacy); undefined when privacy is off. */
+  readonly privacy: PrivacyEngine | undefined;
   /** Cache markers and hints that help providers' own context caches (cache/provider/). */
   readonly promptCache: PromptCacheShaper;
   readonly budgets: { readonly guard: BudgetGuard; readonly teams: TeamLimitsSource };
@@ -54,4 +59,8 @@ export interface Services {
   readonly logger: Logger;
   readonly keys: KeyAdmin;
   readonly requestLog: RequestLogReader;
+  /** Admission control per provider model (src/scheduling/); absent in tools that build Services by hand. */
+  readonly scheduler?: AdmissionController;
+  /** Deferred jobs, batches and files (src/batch/). */
+  readonly deferred?: DeferredWork;
 }

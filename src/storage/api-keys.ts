@@ -9,9 +9,11 @@ export interface KeyLimits {
   dailyBudgetNano: number | null;
   monthlyBudgetNano: number | null;
   rpm: number | null;
+  /** The most urgent priority class the key may use; null: any (x-tidegate-priority is clamped to it). */
+  maxPriority: 'interactive' | 'standard' | 'deferrable' | null;
 }
 
-export const noLimits: KeyLimits = Object.freeze({ team: null, dailyBudgetNano: null, monthlyBudgetNano: null, rpm: null });
+export const noLimits: KeyLimits = Object.freeze({ team: null, dailyBudgetNano: null, monthlyBudgetNano: null, rpm: null, maxPriority: null });
 
 export interface CreatedApiKey extends KeyLimits {
   id: string;
@@ -54,7 +56,7 @@ export async function createApiKey(database: Database, name: string, now = Date.
 export async function listApiKeys(database: Database): Promise<ApiKeySummary[]> {
   const rows = await database.db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'prefix', 'created_at', 'revoked_at', 'last_used_at', 'team', 'daily_budget_nano', 'monthly_budget_nano', 'rpm'])
+    .select(['id', 'name', 'prefix', 'created_at', 'revoked_at', 'last_used_at', 'team', 'daily_budget_nano', 'monthly_budget_nano', 'rpm', 'max_priority'])
     .orderBy('created_at', 'asc')
     .orderBy('id', 'asc')
     .execute();
@@ -113,17 +115,17 @@ export async function verifyApiKey(database: Database, key: string): Promise<({ 
   if (!key.startsWith(KEY_PREFIX)) return null;
   const row = await database.db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'team', 'daily_budget_nano', 'monthly_budget_nano', 'rpm'])
+    .select(['id', 'name', 'team', 'daily_budget_nano', 'monthly_budget_nano', 'rpm', 'max_priority'])
     .where('hash', '=', hashApiKey(key))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return row ? { id: row.id, name: row.name, ...limitsOf(row) } : null;
 }
 
-type LimitRow = { team: string | null; daily_budget_nano: number | null; monthly_budget_nano: number | null; rpm: number | null };
+type LimitRow = { team: string | null; daily_budget_nano: number | null; monthly_budget_nano: number | null; rpm: number | null; max_priority: string | null };
 
 function limitsOf(row: LimitRow): KeyLimits {
-  return { team: row.team, dailyBudgetNano: row.daily_budget_nano, monthlyBudgetNano: row.monthly_budget_nano, rpm: row.rpm };
+  return { team: row.team, dailyBudgetNano: row.daily_budget_nano, monthlyBudgetNano: row.monthly_budget_nano, rpm: row.rpm, maxPriority: row.max_priority as KeyLimits['maxPriority'] };
 }
 
 function limitColumns(limits: Partial<KeyLimits>): Partial<LimitRow> {
@@ -132,6 +134,7 @@ function limitColumns(limits: Partial<KeyLimits>): Partial<LimitRow> {
   if (limits.dailyBudgetNano !== undefined) columns.daily_budget_nano = limits.dailyBudgetNano;
   if (limits.monthlyBudgetNano !== undefined) columns.monthly_budget_nano = limits.monthlyBudgetNano;
   if (limits.rpm !== undefined) columns.rpm = limits.rpm;
+  if (limits.maxPriority !== undefined) columns.max_priority = limits.maxPriority;
   return columns;
 }
 

@@ -26,3 +26,7 @@ export {
 export { getTeamLimits, listTeams, setTeamLimits, spendSince, type TeamLimits } from './teams.js';
 export type { ApiKeysTable, RequestLogTable, Schema, TeamsTable } from './schema.js';
 export { usageReport, type UsageGroup, type UsageRow } from './usage-report.js';
+export * from './jobs.js';
+export * from './batches.js';
+export type { BatchesTable, FilesTable, JobsTable } from './jobs-schema.js';
+export { priorityReport, type PriorityClassRow } from './scheduling-report.js';

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
+import { createSchedulingTables } from './scheduling-migration.js';
 
 /*
  * Ordered migrations, defined in code so the published package needs no migration files on disk.
@@ -89,6 +90,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('request_log').addColumn('cache_saved_nano_cny', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
       // What providers' own context caches saved (cached input tokens at their discount).
       await db.schema.alterTable('request_log').addColumn('provider_cache_saved_nano_cny', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
+  '0005_scheduling_and_batches': {
+    async up(db) {
+      await createSchedulingTables(db);
     },
   },
 };

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { BatchesTable, FilesTable, JobsTable } from './jobs-schema.js';
 
 /**
  * Kysely table interfaces, shared by SQLite and PostgreSQL. Booleans are stored as integers 0/1 and
@@ -46,6 +47,10 @@ export interface RequestLogTable {
   cache_status: string | null;
   cache_saved_nano_cny: Generated<number>;
   provider_cache_saved_nano_cny: Generated<number>;
+  /** interactive | standard | deferrable; the class asked for when the key's cap lowered it; admission wait. */
+  priority: string | null;
+  priority_requested: string | null;
+  queue_ms: number | null;
 }
 
 export interface ApiKeysTable {
@@ -64,6 +69,8 @@ export interface ApiKeysTable {
   monthly_budget_nano: number | null;
   /** Requests per minute; null means no limit. */
   rpm: number | null;
+  /** The most urgent priority class the key may use (interactive | standard | deferrable); null: any. */
+  max_priority: string | null;
 }
 
 export interface TeamsTable {
@@ -78,4 +85,7 @@ export interface Schema {
   request_log: RequestLogTable;
   api_keys: ApiKeysTable;
   teams: TeamsTable;
+  jobs: JobsTable;
+  batches: BatchesTable;
+  files: FilesTable;
 }

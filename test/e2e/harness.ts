@@ -34,7 +34,7 @@ export function simulatedProvider(simulator: Simulator, preset: string, extra = 
  * A simulator plus a gateway configured from YAML text (the real config loader), on SQLite in a
  * temporary directory, with official OpenAI and Anthropic clients pointed at it.
  */
-export async function startStack(configFor: (simulator: Simulator) => string, options: { apiKey?: string; router?: LearnedRouter | null } = {}): Promise<Stack> {
+export async function startStack(configFor: (simulator: Simulator) => string, options: { apiKey?: string; router?: LearnedRouter | null; now?: () => number } = {}): Promise<Stack> {
   const simulator = await startSimulator();
   const dir = mkdtempSync(join(tmpdir(), 'tidegate-e2e-'));
   const body = configFor(simulator);
@@ -42,7 +42,7 @@ export async function startStack(configFor: (simulator: Simulator) => string, op
   const requestLog = /^requestLog:/m.test(body) ? '' : 'requestLog: { flushIntervalMs: 10 }\n';
   const text = `${server}${requestLog}storage: { url: "sqlite:${join(dir, 'tidegate.db')}" }\n${body}`;
   const config = parseConfigText(text, 'e2e.yaml', {});
-  const gateway = await startGateway(config, { logger: silentLogger, cwd: dir, router: options.router });
+  const gateway = await startGateway(config, { logger: silentLogger, cwd: dir, router: options.router, now: options.now });
   const apiKey = options.apiKey ?? 'unused-in-open-mode';
   return {
     simulator,

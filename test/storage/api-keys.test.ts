@@ -39,7 +39,7 @@ describe.each(targets)('api keys contract: $name', (target) => {
       expect(created.key).toMatch(/^tg-[A-Za-z0-9_-]{40}$/);
       expect(created.id).toMatch(/^key_[a-z2-7]{12}$/);
       expect(created.prefix).toBe(created.key.slice(3, 11));
-      expect(await verifyApiKey(database, created.key)).toEqual({ id: created.id, name: 'ci bot', team: null, dailyBudgetNano: null, monthlyBudgetNano: null, rpm: null });
+      expect(await verifyApiKey(database, created.key)).toEqual({ id: created.id, name: 'ci bot', team: null, dailyBudgetNano: null, monthlyBudgetNano: null, rpm: null, maxPriority: null });
       expect(await verifyApiKey(database, created.key.slice(0, -1) + (created.key.endsWith('a') ? 'b' : 'a'))).toBeNull();
       expect(await verifyApiKey(database, 'sk-not-ours')).toBeNull();
 
@@ -56,7 +56,7 @@ describe.each(targets)('api keys contract: $name', (target) => {
 
       const listed = await listApiKeys(database);
       expect(listed.map((k) => k.id)).toEqual([a.id, b.id]);
-      expect(Object.keys(listed[0]!).sort()).toEqual(['createdAt', 'dailyBudgetNano', 'id', 'lastUsedAt', 'monthlyBudgetNano', 'name', 'prefix', 'revokedAt', 'rpm', 'team']);
+      expect(Object.keys(listed[0]!).sort()).toEqual(['createdAt', 'dailyBudgetNano', 'id', 'lastUsedAt', 'maxPriority', 'monthlyBudgetNano', 'name', 'prefix', 'revokedAt', 'rpm', 'team']);
       expect(JSON.stringify(listed)).not.toContain(hashApiKey(a.key));
 
       expect(await revokeApiKey(database, a.prefix, 5_000)).toBe(true);

@@ -24,6 +24,25 @@ class InsertCounter implements KyselyPlugin {
   }
 }
 
+/** SQLite writes the request log through one prepared statement in one transaction per batch: count those transactions. */
+function countSqliteBatches(sqlite: NonNullable<Database['sqlite']>, counter: InsertCounter): NonNullable<Database['sqlite']> {
+  return new Proxy(sqlite, {
+    get(target, property) {
+      if (property === 'transaction') {
+        return (fn: (...args: never[]) => unknown) => {
+          const run = target.transaction(fn);
+          return (...args: never[]) => {
+            counter.inserts += 1;
+            return run(...args);
+          };
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 async function countRows(database: Database): Promise<number> {
   const row = await database.db.selectFrom('request_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
@@ -50,8 +69,8 @@ describe.each(targets)('storage contract: $name', (target) => {
   describe('migrations', () => {
     it('apply every migration in order, then nothing on a second run', async () => {
       expect(database.dialect).toBe(target.name);
-      expect(await migrate(database)).toEqual({ applied: ['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache'] });
-      expect(migrationNames).toEqual(['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache']);
+      expect(await migrate(database)).toEqual({ applied: ['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache', '0005_scheduling_and_batches'] });
+      expect(migrationNames).toEqual(['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache', '0005_scheduling_and_batches']);
       expect(await migrate(database)).toEqual({ applied: [] });
       expect(await countRows(database)).toBe(0);
     });
@@ -111,7 +130,7 @@ describe.each(targets)('storage contract: $name', (target) => {
 
     it('writes 1,000 rows in batches, never on the caller stack', async () => {
       const counter = new InsertCounter();
-      const counted: Database = { ...database, db: database.db.withPlugin(counter) };
+      const counted: Database = { ...database, db: database.db.withPlugin(counter), ...(database.sqlite ? { sqlite: countSqliteBatches(database.sqlite, counter) } : {}) };
       const writer = new RequestLogWriter(counted, { batchSize: 100, flushIntervalMs: 50, queueLimit: 5_000 });
       for (let i = 0; i < 1_000; i += 1) expect(writer.write(makeRow())).toBeUndefined();
       expect(counter.inserts).toBe(0);

@@ -79,6 +79,9 @@ export function makeRow(overrides: Partial<RequestLogRow> = {}): RequestLogRow {
     cacheStatus: 'miss',
     cacheSavedNanoCny: 0,
     providerCacheSavedNanoCny: 0,
+    priority: null,
+    priorityRequested: null,
+    queueMs: null,
     ...overrides,
   };
 }

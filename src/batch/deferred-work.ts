@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import type { ChatRequest } from '../canonical/chat.js';
+import { GatewayError } from '../errors/catalogue.js';
+import type { Principal } from '../http/auth.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import type { Services } from '../pipeline/services.js';
+import { planWindow, type WindowPlan } from '../scheduling/window-planner.js';
+import {
+  batchCounts, deferredReport, getBatch, getFile, getJob, insertBatch, listFiles, insertFile, insertJobs, jobsOfBatch, listBatches, openBatches,
+  failQueuedJobs, priorityReport, recoverInterruptedJobs, updateBatch, type BatchRow, type Database, type FileRow, type JobRow, type NewJob,
+} from '../storage/index.js';
+import { batchObject, fileObject, parseBatchInput, parseCompletionWindow, resultLine, SUPPORTED_ENDPOINTS } from './batch-files.js';
+import { JobRunner } from './job-runner.js';
+import { buildSchedulingReport } from '../reports/scheduling.js';
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+const ownerOf = (principal: Principal) => (principal.kind === 'key' ? principal.keyId : null);
+
+/**
+ * Deferred work: deferrable chat requests (202 + job id), OpenAI-compatible files and batches, all durable in
+ * the store and run by the JobRunner at the cheapest window before their deadline. Survives restarts: an
+ * attempt interrupted by a crash is queued again on start, and its outcome was never billed.
+ */
+export class DeferredWork {
+  private services!: Services;
+  readonly runner: JobRunner;
+
+  constructor(private readonly database: Database, readonly now: () => number, options: { concurrency: number; pollIntervalMs: number }) {
+    this.runner = new JobRunner(database, () => this.services, { ...options, now, onSettled: () => this.finalizeBatches() });
+  }
+
+  async start(services: Services): Promise<void> {
+    this.services = services;
+    const recovered = await recoverInterruptedJobs(this.database);
+    if (recovered > 0) services.logger.warn('deferred jobs interrupted by a restart are queued again', { recovered });
+    await this.finalizeBatches();
+    this.runner.start();
+  }
+
+  stop(): Promise<void> {
+    return this.runner.stop();
+  }
+
+  private plan(model: string, deadlineAt: number): WindowPlan {
+    return planWindow(this.services.models.get(model), this.now(), deadlineAt, this.services.scheduler?.serviceMs(model) ?? 30_000);
+  }
+
+  private checkModel(model: string, param: string): void {
+    if (!this.services.models.has(model) && !this.services.routing.routes.has(model)) throw new GatewayError('model_not_found', `No configured model or route is named ${JSON.stringify(model)}.`, { param });
+  }
+
+  private owned<T extends { api_key_id: string | null }>(row: T | undefined, principal: Principal, what: string, id: string): T {
+    if (!row || (principal.kind === 'key' && row.api_key_id !== principal.keyId)) throw new GatewayError('job_not_found', `No ${what} ${id}.`);
+    return row;
+  }
+
+  /** A deferrable chat request: stored with its plan; answered 202 by the caller. */
+  async submitChat(context: RequestContext, request: ChatRequest, deadlineAt: number): Promise<JobRow> {
+    if (request.stream === true) throw new GatewayError('invalid_request', 'A deferrable request cannot stream; send stream: false and GET /v1/jobs/{id} for the answer.', { param: 'stream' });
+    this.checkModel(request.model, 'model');
+    const plan = this.plan(request.model, deadlineAt);
+    const job: NewJob = {
+      id: newId('job'), batch_id: null, custom_id: null, line_no: null, api_key_id: context.apiKeyId ?? null, scenario: context.scenario ?? null,
+      model: request.model, body: JSON.stringify(request), status: 'queued', created_at: this.now(), not_before: plan.startAt, deadline_at: deadlineAt, plan: plan.reason,
+    };
+    await insertJobs(this.database, [job]);
+    return (await getJob(this.database, job.id))!;
+  }
+
+  async job(id: string, principal: Principal): Promise<JobRow> {
+    return this.owned(await getJob(this.database, id), principal, 'job', id);
+  }
+
+  async createFile(principal: Principal, purpose: string, filename: string, content: string): Promise<FileRow> {
+    if (purpose !== 'batch') throw new GatewayError('invalid_request', 'purpose: only "batch" is supported.', { param: 'purpose' });
+    const file = { id: newId('file'), api_key_id: ownerOf(principal), purpose, filename, bytes: Buffer.byteLength(content), created_at: this.now(), content };
+    await insertFile(this.database, file);
+    return file;
+  }
+
+  async file(id: string, principal: Principal): Promise<FileRow> {
+    return this.owned(await getFile(this.database, id), principal, 'file', id);
+  }
+
+  files(principal: Principal, limit: number) {
+    return listFiles(this.database, ownerOf(principal), limit);
+  }
+
+  async createBatch(principal: Principal, body: Record<string, unknown>): Promise<ReturnType<typeof batchObject>> {
+    const endpoint = body.endpoint;
+    if (typeof endpoint !== 'string' || !(SUPPORTED_ENDPOINTS as readonly string[]).includes(endpoint)) {
+      throw new GatewayError('invalid_request', `endpoint: supported endpoints are ${SUPPORTED_ENDPOINTS.join(', ')}.`, { param: 'endpoint' });
+    }
+    if (typeof body.input_file_id !== 'string') throw new GatewayError('invalid_request', 'input_file_id: expected a file id.', { param: 'input_file_id' });
+    const windowMs = parseCompletionWindow(body.completion_window);
+    const input = await this.file(body.input_file_id, principal);
+    const lines = parseBatchInput(input.content, endpoint);
+    for (const line of lines) this.checkModel(typeof line.body.model === 'string' ? line.body.model : '', `input file line ${line.lineNo}: model`);
+    const now = this.now();
+    const deadlineAt = now + windowMs;
+    const batchId = newId('batch');
+    const plans = new Map<string, WindowPlan>();
+    const jobs: NewJob[] = lines.map((line) => {
+      const model = typeof line.body.model === 'string' ? line.body.model : '';
+      let plan = plans.get(model);
+      if (!plan) plans.set(model, (plan = this.plan(model, deadlineAt)));
+      return {
+        id: newId('job'), batch_id: batchId, custom_id: line.customId, line_no: line.lineNo, api_key_id: ownerOf(principal), scenario: null,
+        model, body: JSON.stringify(line.body), status: 'queued', created_at: now, not_before: plan.startAt, deadline_at: deadlineAt, plan: plan.reason,
+      };
+    });
+    const metadata = body.metadata && typeof body.metadata === 'object' ? JSON.stringify(body.metadata) : null;
+    await insertBatch(this.database, {
+      id: batchId, api_key_id: ownerOf(principal), endpoint, input_file_id: input.id, completion_window: String(body.completion_window), status: 'in_progress',
+      total: lines.length, metadata, created_at: now, expires_at: deadlineAt, in_progress_at: now, finalizing_at: null, completed_at: null, cancelled_at: null,
+      expired_at: null, output_file_id: null, error_file_id: null,
+    });
+    await insertJobs(this.database, jobs);
+    return this.batchView((await getBatch(this.database, batchId))!);
+  }
+
+  async batch(id: string, principal: Principal): Promise<ReturnType<typeof batchObject>> {
+    return this.batchView(this.owned(await getBatch(this.database, id), principal, 'batch', id));
+  }
+
+  async batches(principal: Principal, limit: number, after?: string): Promise<ReturnType<typeof batchObject>[]> {
+    return Promise.all((await listBatches(this.database, ownerOf(principal), limit, after)).map((batch) => this.batchView(batch)));
+  }
+
+  /** Cancels the lines not yet started; running ones finish and are billed, then the batch ends as cancelled. */
+  async cancelBatch(id: string, principal: Principal): Promise<ReturnType<typeof batchObject>> {
+    const batch = this.owned(await getBatch(this.database, id), principal, 'batch', id);
+    if (await updateBatch(this.database, id, ['validating', 'in_progress'], { status: 'cancelling', cancelled_at: this.now() })) {
+      const queued = (await jobsOfBatch(this.database, id)).filter((job) => job.status === 'queued').map((job) => job.id);
+      await failQueuedJobs(this.database, queued, 'cancelled', JSON.stringify({ error: { code: 'batch_cancelled', message: 'cancelled before it ran' } }), this.now());
+      await this.finalizeBatches();
+    }
+    return this.batchView((await getBatch(this.database, batch.id))!);
+  }
+
+  private async batchView(batch: BatchRow): Promise<ReturnType<typeof batchObject>> {
+    const counts = await batchCounts(this.database, batch.id);
+    return batchObject(batch, { total: batch.total, completed: counts.succeeded, failed: counts.failed + counts.cancelled });
+  }
+
+  /** Batches whose every line has ended get their output and error files (OpenAI's JSONL) and a final status. */
+  async finalizeBatches(): Promise<void> {
+    for (const batch of await openBatches(this.database)) {
+      const counts = await batchCounts(this.database, batch.id);
+      if (counts.queued + counts.running > 0) continue;
+      const jobs = await jobsOfBatch(this.database, batch.id);
+      const lines = jobs.map(resultLine);
+      const now = this.now();
+      const write = async (output: boolean) => {
+        const text = lines.filter((line) => line.output === output).map((line) => `${line.text}\n`).join('');
+        if (text === '') return null;
+        const file = { id: newId('file'), api_key_id: batch.api_key_id, purpose: 'batch_output', filename: `${batch.id}_${output ? 'output' : 'error'}.jsonl`, bytes: Buffer.byteLength(text), created_at: now, content: text };
+        await insertFile(this.database, file);
+        return file.id;
+      };
+      const expired = jobs.some((job) => job.error?.includes('deadline_unreachable'));
+      const status = batch.status === 'cancelling' ? 'cancelled' : expired ? 'expired' : 'completed';
+      await updateBatch(this.database, batch.id, [batch.status], {
+        status, output_file_id: await write(true), error_file_id: await write(false), finalizing_at: now,
+        ...(status === 'completed' ? { completed_at: now } : status === 'expired' ? { expired_at: now } : { cancelled_at: batch.cancelled_at ?? now }),
+      });
+    }
+  }
+
+  async report(since: number, until: number) {
+    return buildSchedulingReport(since, until, await deferredReport(this.database, since, until), await priorityReport(this.database, since, until));
+  }
+}

@@ -1,0 +1,211 @@
+import type { ChatResponse } from '../canonical/chat.js';
+import type { NormalizedUsage } from '../canonical/usage.js';
+import { validateChatRequest } from '../api/validate-chat.js';
+import { GatewayError, asGatewayError } from '../errors/catalogue.js';
+import type { Principal } from '../http/auth.js';
+import { runChat, type ChatSink } from '../pipeline/chat-pipeline.js';
+import { uuidv7 } from '../pipeline/ids.js';
+import { toLogRow } from '../pipeline/log-row.js';
+import { RequestContext } from '../pipeline/request-context.js';
+import type { Services } from '../pipeline/services.js';
+import type { Permit } from '../scheduling/admission-controller.js';
+import { markPreAdmitted, usedTokens } from '../scheduling/scheduling-stage.js';
+import { latestStart, planWindow } from '../scheduling/window-planner.js';
+import { claimJob, completeJob, dueJobs, failQueuedJobs, rescheduleJob, type ApiKeySummary, type Database, type JobRow } from '../storage/index.js';
+
+export interface RunnerOptions {
+  readonly now: () => number;
+  readonly concurrency: number;
+  readonly pollIntervalMs: number;
+  /** Called after a job ends (batches are finalised here). */
+  readonly onSettled: () => Promise<void>;
+}
+
+const RETRY_DELAY_MS = 30_000;
+
+/** Collects a non-streamed answer instead of writing HTTP. */
+function collectingSink(): ChatSink & { response?: ChatResponse; usage?: NormalizedUsage } {
+  const sink: ChatSink & { response?: ChatResponse; usage?: NormalizedUsage } = {
+    json(response, usage) {
+      sink.response = response;
+      sink.usage = usage;
+    },
+    open: () => undefined,
+    event: () => undefined,
+    close: () => undefined,
+    failMidStream: () => undefined,
+  };
+  return sink;
+}
+
+/**
+ * Runs deferred jobs through the normal chat pipeline (routing, caches, pricing) when their window opens:
+ * while the model is in a valley (tryValley), or in the standard queue once the deadline is near. Each
+ * attempt claims the job with a fresh request id and commits its outcome together with its bill.
+ */
+export class JobRunner {
+  private readonly running = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(private readonly database: Database, private readonly services: () => Services, private readonly options: RunnerOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    await Promise.all([...this.running]);
+  }
+
+  /** One pass: fail what can no longer finish, move jobs to a cheaper window, start what may run. */
+  tick(): Promise<void> {
+    this.ticking ??= this.pass().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  /** Resolves when nothing is running (tests). */
+  async idle(): Promise<void> {
+    await this.ticking;
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      void this.tick()
+        .catch((error: unknown) => this.services().logger.error('deferred runner failed', { error: String(error) }))
+        .finally(() => this.schedule(this.options.pollIntervalMs));
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<void> {
+    const services = this.services();
+    const now = this.options.now();
+    const free = this.options.concurrency - this.running.size;
+    if (free <= 0) return;
+    const due = await dueJobs(this.database, now, free * 4);
+    const skipModels = new Set<string>();
+    for (const job of due) {
+      if (this.running.size >= this.options.concurrency) break;
+      const model = services.models.get(job.model);
+      const serviceMs = services.scheduler?.serviceMs(job.model) ?? 30_000;
+      if (latestStart(job.deadline_at, serviceMs) < now) {
+        const message = `could not start before the deadline ${new Date(job.deadline_at).toISOString()} with the measured service time (${Math.round(serviceMs / 1000)} s); failed early, not dropped`;
+        await failQueuedJobs(this.database, [job.id], 'failed', JSON.stringify({ error: { code: 'deadline_unreachable', message } }), now);
+        continue;
+      }
+      const plan = planWindow(model, now, job.deadline_at, serviceMs);
+      if (plan.startAt > now) {
+        await rescheduleJob(this.database, job.id, plan.startAt, plan.reason); // its window passed; the next cheap one
+        continue;
+      }
+      if (skipModels.has(job.model) || this.handling.has(job.id)) continue;
+      const permit = this.slot(job, serviceMs, now);
+      if (!permit) {
+        skipModels.add(job.model);
+        continue;
+      }
+      this.handling.add(job.id);
+      const run = Promise.resolve(permit)
+        .then((granted) => (granted ? this.run(job, granted) : undefined))
+        .finally(() => {
+          this.handling.delete(job.id);
+          this.running.delete(run);
+          void this.options.onSettled().then(() => this.schedule(0));
+        });
+      this.running.add(run);
+    }
+  }
+
+  /** Jobs between slot and outcome, so a later pass never starts one twice while it waits for a slot. */
+  private readonly handling = new Set<string>();
+
+  /**
+   * Valley filling: a slot now, or none while the model is busy. A job whose deadline is near waits in the
+   * standard queue instead (a promise), so it is not starved by interactive load.
+   */
+  private slot(job: JobRow, serviceMs: number, now: number): Permit | Promise<Permit | undefined> | undefined {
+    const scheduler = this.services().scheduler;
+    const tokens = 1_024;
+    if (!scheduler) return { queueMs: 0, release: () => undefined };
+    const urgent = now >= latestStart(job.deadline_at, serviceMs) - 4 * serviceMs;
+    if (!urgent) return scheduler.tryValley(job.model, tokens);
+    return scheduler.acquire(job.model, 'standard', tokens).catch(() => undefined);
+  }
+
+  /** The key a job was submitted with, so its budgets apply when it runs; a revoked key's work fails. */
+  private async principalOf(keyId: string | null): Promise<Principal> {
+    if (keyId === null) return { kind: 'open' };
+    if (keyId === 'admin') return { kind: 'admin' };
+    const now = this.options.now();
+    if (!this.keys || this.keys.at < now - 10_000) this.keys = { at: now, list: await this.services().keys.list() };
+    const key = this.keys.list.find((candidate) => candidate.id === keyId && candidate.revokedAt === null);
+    if (!key) throw new GatewayError('invalid_api_key', 'The API key this work was submitted with is revoked.');
+    return { kind: 'key', keyId: key.id, name: key.name, limits: { team: key.team, dailyBudgetNano: key.dailyBudgetNano, monthlyBudgetNano: key.monthlyBudgetNano, rpm: key.rpm, maxPriority: key.maxPriority } };
+  }
+
+  private keys: { at: number; list: ApiKeySummary[] } | undefined;
+
+  private async run(job: JobRow, permit: Permit): Promise<void> {
+    const services = this.services();
+    const now = this.options.now();
+    const requestId = uuidv7();
+    if (!(await claimJob(this.database, job, requestId, now))) {
+      permit.release(0);
+      return;
+    }
+    const context = new RequestContext('chat', job.api_key_id ?? undefined, undefined, { id: requestId, startedAt: now });
+    context.scenario = job.scenario ?? undefined;
+    context.priority = 'deferrable';
+    context.queueMs = Math.max(0, now - job.created_at);
+    markPreAdmitted(context);
+    const sink = collectingSink();
+    const base = { finishedAt: now, inputTokens: 0, outputTokens: 0, costNanoCny: 0, onDemandNanoCny: 0, tariff: null as string | null };
+    let outcome: Parameters<typeof completeJob>[3];
+    try {
+      context.principal = await this.principalOf(job.api_key_id);
+      const { request, needs } = validateChatRequest({ ...(JSON.parse(job.body) as object), stream: false });
+      await runChat(services, context, request, needs, sink, new AbortController().signal);
+      const usage = sink.usage ?? context.usage;
+      const served = context.served?.model;
+      const onDemand = served && usage ? services.pricer.cost(served, usage, new Date(job.created_at)).nanoCny : 0;
+      outcome = {
+        ...base,
+        status: 'succeeded',
+        statusCode: 200,
+        result: JSON.stringify(sink.response ?? null),
+        inputTokens: usage ? usage.inputUncached + usage.cacheRead + usage.cacheWrite : 0,
+        outputTokens: usage?.output ?? 0,
+        costNanoCny: context.cost?.nanoCny ?? 0,
+        onDemandNanoCny: onDemand,
+        tariff: context.cost?.tariff ?? null,
+      };
+    } catch (thrown) {
+      const error = asGatewayError(thrown);
+      context.status = error.status;
+      context.errorCode = error.code;
+      const retryAt = now + RETRY_DELAY_MS;
+      const transient = error.retryable || error.code === 'rate_limited' || error.code === 'queue_full' || error.code === 'queue_timeout';
+      const retry = transient && retryAt < latestStart(job.deadline_at, services.scheduler?.serviceMs(job.model) ?? 30_000);
+      outcome = retry
+        ? { ...base, status: 'queued', requeueAt: retryAt, statusCode: error.status, error: JSON.stringify(error.toJSON()), costNanoCny: context.cost?.nanoCny ?? 0 }
+        : { ...base, status: 'failed', statusCode: error.status, error: JSON.stringify(error.toJSON()), costNanoCny: context.cost?.nanoCny ?? 0 };
+    } finally {
+      permit.release(usedTokens(context));
+      context.reservation?.settle(context.cost?.nanoCny ?? 0); // the key's budget hold, as the HTTP layer does
+    }
+    outcome.finishedAt = this.options.now();
+    const logRow = services.config.requestLog.enabled ? toLogRow(context, services.config.hash) : undefined;
+    await completeJob(this.database, job.id, requestId, outcome, logRow);
+  }
+}
