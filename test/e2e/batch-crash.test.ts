@@ -83,8 +83,11 @@ models:
       const jobs = await database.db.selectFrom('jobs').select(['request_id', 'attempt']).execute();
       expect(billed).toHaveLength(200); // one bill per line, none twice
       expect(new Set(billed.map((row) => row.id))).toEqual(new Set(jobs.map((job) => job.request_id)));
-      // Attempts cut by the kill were called upstream but never billed; they ran again as a new attempt.
-      expect(simulator.requests.length - 200).toBe(jobs.filter((job) => job.attempt > 1).length);
+      // Attempts cut by the kill ran again as a new attempt; a cut attempt may or may not have reached the
+      // upstream before the kill, so extra upstream calls are at most the number of re-run attempts.
+      const rerun = jobs.filter((job) => job.attempt > 1).length;
+      expect(simulator.requests.length).toBeGreaterThanOrEqual(200);
+      expect(simulator.requests.length - 200).toBeLessThanOrEqual(rerun);
     } finally {
       await database.close();
     }
