@@ -5,7 +5,7 @@
  * only from the engines: `cached_tokens` in each usage and the engines' prefix-cache counters.
  */
 import { ConsistentHashPicker, LeastLoadedPicker, parseVllmMetrics, PrefixAffinityPicker, RoundRobinPicker, type BalanceOptions, type PickReason, type ReplicaPicker } from '../src/affinity/index.js';
-import { answerSeed, applyChatTemplate, EngineCore, outputToken, tokenize, VirtualClock, type EngineConfig, type EngineMessage } from '../src/simulator/engine/index.js';
+import { answerSeed, appendText, applyChatTemplate, blockHashes, EngineCore, KvCache, outputText, tokenize, VirtualClock, type EngineConfig, type EngineMessage } from '../src/simulator/engine/index.js';
 import { rng, type Session, type Workload } from './affinity-workloads.js';
 
 export type PolicyName = 'prefix-affinity' | 'round-robin' | 'least-loaded' | 'consistent-hash';
@@ -123,7 +123,8 @@ export function runFleet(options: RunOptions): RunResult {
     const messages = [...history, { role: 'user', content: turn.user }];
     const arrival = clock.now();
     const t0 = performance.now();
-    const pick = picker.pick({ prompt: { messages: messages as { role: string; content: string }[] }, ...(options.workload.sessionIds ? { sessionId: session.id } : {}) });
+    const request = { prompt: { messages: messages as { role: string; content: string }[] }, ...(options.workload.sessionIds ? { sessionId: session.id } : {}) };
+    const pick = picker.pick(request);
     decisions.push((performance.now() - t0) * 1000);
     reasons[pick.reason] = (reasons[pick.reason] ?? 0) + 1;
     const r = ids.indexOf(pick.replica);
@@ -134,6 +135,9 @@ export function runFleet(options: RunOptions): RunResult {
       maxTokens: turn.maxTokens,
       onFinish: (result) => {
         picker.onFinish(pick.replica);
+        // The gateway sees the answer's text (what the next turn will send back as the assistant message).
+        const answer = result.finishReason === 'done' ? outputText(answerSeed(tokens), result.completionTokens) : '';
+        if (answer !== '') picker.onAnswer?.(pick.replica, request, answer);
         if (inWindow(arrival)) {
           if (result.finishReason === 'rejected') rejected++;
           else {
@@ -145,9 +149,6 @@ export function runFleet(options: RunOptions): RunResult {
           }
         }
         if (k + 1 < session.turns.length && result.finishReason === 'done') {
-          const seed = answerSeed(tokens);
-          let answer = '';
-          for (let i = 0; i < result.completionTokens; i++) answer += outputToken(seed, i);
           clock.setTimer(closed ? 0 : turn.thinkMs, () => startTurn(session, k + 1, [...messages, { role: 'assistant', content: answer }]));
         } else {
           outstanding--;
@@ -220,6 +221,36 @@ export function runFleet(options: RunOptions): RunResult {
     reasons,
     decisionP99Us: percentile(decisions, 99),
   };
+}
+
+/**
+ * The highest engine hit rate any router can reach on a workload (Σ cached / Σ prompt tokens): every
+ * request served in order by one engine with unbounded KV and no contention, so each turn finds all shared
+ * prefixes seen before and the previous turn's prompt + answer. A fleet can only lose from here (a prefix
+ * computed on another replica, eviction), so `ceiling ÷ round-robin` bounds any policy's ratio.
+ */
+export function hitRateCeiling(workload: Workload, sessions: number, seed: number, config: FleetConfig = DEFAULT_FLEET, warmupFraction = 0.15): number {
+  const blockSize = config.engine.blockSize ?? 16;
+  const kv = new KvCache(Number.MAX_SAFE_INTEGER, blockSize);
+  const measuredFrom = Math.floor(sessions * warmupFraction); // as runFleet, sessions in the warm-up are not counted
+  let prompt = 0;
+  let cached = 0;
+  for (const [i, session] of workload.sessions(sessions, seed).entries()) {
+    let messages: EngineMessage[] = [{ role: 'system', content: session.system }];
+    for (const turn of session.turns) {
+      messages = [...messages, { role: 'user', content: turn.user }];
+      const tokens = tokenize(applyChatTemplate(messages));
+      const allocation = kv.allocate(blockHashes(tokens, blockSize), tokens.length, turn.maxTokens)!;
+      if (i >= measuredFrom) {
+        prompt += tokens.length;
+        cached += allocation.cachedTokens;
+      }
+      const answer = outputText(answerSeed(tokens), turn.maxTokens);
+      kv.release(allocation, blockHashes(appendText(tokens, answer), blockSize));
+      messages = [...messages, { role: 'assistant', content: answer }];
+    }
+  }
+  return prompt === 0 ? 0 : cached / prompt;
 }
 
 /**

@@ -46,6 +46,17 @@ export function textToTokens(text: string): Uint32Array {
   return tokens;
 }
 
+/**
+ * The prompt followed by the model's answer: what the next turn of the conversation starts with. Chat
+ * messages get an assistant message (rendered as the next turn will render it), text gets the text
+ * appended; token ids cannot be extended from text and are returned unchanged.
+ */
+export function withAnswer(prompt: PromptInput, answer: string): PromptInput {
+  if (typeof prompt === 'string') return prompt + answer;
+  if ('messages' in prompt) return { ...prompt, messages: [...prompt.messages, { role: 'assistant', content: answer }] };
+  return prompt;
+}
+
 /** Token ids for any prompt input. */
 export function promptTokens(prompt: PromptInput): ArrayLike<number> {
   if (typeof prompt === 'string') return textToTokens(prompt);

@@ -1,5 +1,5 @@
 /** Prefix-affinity routing for self-hosted replicas: the picker, its index, load signals and baselines. */
-export { chainedBlockHashes, hashBlock, namespaceHash, promptTokens, renderPrompt, textToTokens, type PromptInput, type PromptMessage } from './block-hash.js';
+export { chainedBlockHashes, hashBlock, namespaceHash, promptTokens, renderPrompt, textToTokens, withAnswer, type PromptInput, type PromptMessage } from './block-hash.js';
 export { BlockIndex } from './block-index.js';
 export { LoadTracker, type LoadTrackerOptions } from './load.js';
 export { parsePrometheusText, parseVllmMetrics, type PromSample, type ReplicaMetrics } from './metrics.js';

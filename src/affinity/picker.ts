@@ -36,6 +36,11 @@ export interface ReplicaPicker {
   onStart(replica: string): void;
   /** ... and when it has finished (success or failure). */
   onFinish(replica: string): void;
+  /**
+   * The replica answered `request` with `answer` (optional): a picker that tracks cached prefixes records
+   * prompt + answer, which the engine now holds and the conversation's next turn starts with.
+   */
+  onAnswer?(replica: string, request: PickRequest, answer: string): void;
   updateMetrics(replica: string, metrics: ReplicaMetrics): void;
   setHealthy(replica: string, healthy: boolean): void;
 }

@@ -8,9 +8,11 @@
  *   3. Otherwise the replica with the longest matched prefix wins (ties: least loaded) when the match
  *      covers at least `minMatchRatio` of the prompt's blocks; else the least-loaded replica.
  * The chosen replica's index is updated with the prompt's chain at dispatch (optimistic, no engine
- * feedback); each index is bounded to the replica's KV capacity and evicted LRU.
+ * feedback), and with the chain of prompt + answer when the answer is known (`onAnswer`): engines cache
+ * the blocks their output fills (vLLM V1, SGLang's radix tree inserts the generated tokens), and the next
+ * turn of a conversation starts with them. Each index is bounded to the replica's KV capacity, LRU.
  */
-import { chainedBlockHashes, namespaceHash, promptTokens } from './block-hash.js';
+import { chainedBlockHashes, namespaceHash, promptTokens, withAnswer } from './block-hash.js';
 import { BlockIndex } from './block-index.js';
 import { BasePicker, type BasePickerOptions, type PickRequest, type PickResult } from './picker.js';
 
@@ -87,6 +89,12 @@ export class PrefixAffinityPicker extends BasePicker {
     }
     if (best !== undefined && total > 0 && bestMatch / total >= this.minMatchRatio) return choose(best, 'prefix');
     return choose(this.leastLoaded(healthy), 'least-loaded');
+  }
+
+  onAnswer(replica: string, request: PickRequest, answer: string): void {
+    const index = this.indexes.get(replica);
+    if (index === undefined || answer === '' || !this.isHealthy(replica)) return;
+    index.insert(this.hashes({ prompt: withAnswer(request.prompt, answer) }));
   }
 
   /** SGLang's imbalance test over the healthy replicas. */

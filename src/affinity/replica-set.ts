@@ -2,7 +2,7 @@ import type { ProviderConfig } from '../config/types.js';
 import type { ChatRequest } from '../canonical/chat.js';
 import { LeastLoadedPicker, RoundRobinPicker } from './baselines.js';
 import { parseVllmMetrics } from './metrics.js';
-import { NoHealthyReplicaError, type PickReason, type ReplicaPicker } from './picker.js';
+import { NoHealthyReplicaError, type PickReason, type PickRequest, type ReplicaPicker } from './picker.js';
 import { PrefixAffinityPicker } from './prefix-affinity.js';
 
 export interface AffinitySettings {
@@ -18,8 +18,11 @@ export interface ReplicaLease {
   readonly provider: ProviderConfig;
   readonly replica: string;
   readonly reason: PickReason;
-  /** Call once when the attempt ends, successfully or not. */
-  release(): void;
+  /**
+   * Call once when the attempt ends, successfully or not; with the answer's text content when it
+   * succeeded, so the replica's index holds prompt + answer, the prefix of the conversation's next turn.
+   */
+  release(answer?: string): void;
 }
 
 /**
@@ -52,14 +55,15 @@ export class ReplicaSet {
   }
 
   lease(request: ChatRequest, sessionId: string | undefined): ReplicaLease {
+    const pickRequest: PickRequest = { prompt: { messages: request.messages as never, tools: request.tools }, ...(sessionId ? { sessionId } : {}) };
     let picked;
     try {
-      picked = this.picker.pick({ prompt: { messages: request.messages as never, tools: request.tools }, ...(sessionId ? { sessionId } : {}) });
+      picked = this.picker.pick(pickRequest);
     } catch (error) {
       if (!(error instanceof NoHealthyReplicaError)) throw error;
       // Every replica was left out: try them again rather than fail without a call.
       for (const replica of this.providers.keys()) this.picker.setHealthy(replica, true);
-      picked = this.picker.pick({ prompt: { messages: request.messages as never, tools: request.tools } });
+      picked = this.picker.pick({ prompt: pickRequest.prompt });
     }
     const { replica, reason } = picked;
     this.picker.onStart(replica);
@@ -68,10 +72,11 @@ export class ReplicaSet {
       provider: this.providers.get(replica)!,
       replica,
       reason,
-      release: () => {
+      release: (answer) => {
         if (released) return;
         released = true;
         this.picker.onFinish(replica);
+        if (answer) this.picker.onAnswer?.(replica, pickRequest, answer);
       },
     };
   }

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVllmMetrics } from '../../src/affinity/index.js';
-import { EngineCore, KvCache, startEngineServer, VirtualClock, type EngineResult, type EngineServer } from '../../src/simulator/engine/index.js';
+import { appendText, blockHashes, EngineCore, KvCache, startEngineServer, tokenize, VirtualClock, type EngineResult, type EngineServer } from '../../src/simulator/engine/index.js';
 
 const words = (label: string, chars: number) => `${label}:`.padEnd(chars, `${label} `);
 
@@ -31,6 +31,36 @@ describe('KvCache', () => {
     kv.release(c);
     kv.release(b);
     expect(kv.allocate(hashes('a', 4), 80, 0)!.cachedTokens).toBe(32); // the head a0, a1 survived
+  });
+
+  it('keeps the blocks an answer filled cached after release, in place of the private blocks', () => {
+    const kv = new KvCache(20, 16);
+    const a = kv.allocate(hashes('a', 4), 70, 40)!; // 70 + 40 tokens: 7 blocks, 4 shared + 3 private
+    expect(a.privateBlocks).toBe(3);
+    kv.release(a, [...hashes('a', 4), 'o4', 'o5']); // prompt + answer: 2 more full blocks
+    expect(kv.usedBlocks).toBe(0);
+    expect(kv.cachedBlocks).toBe(6);
+    expect(kv.allocate([...hashes('a', 4), 'o4', 'o5', 'n6'], 112, 16)!.cachedTokens).toBe(96);
+    // a chain that diverges inside the prompt (re-tokenized last word) caches from the divergence on
+    const kv2 = new KvCache(20, 16);
+    kv2.release(kv2.allocate(hashes('b', 2), 40, 16)!, ['b0', 'x1', 'x2']);
+    expect(kv2.cachedBlocks).toBe(4); // b0, b1, x1, x2
+    // answers that re-tokenize longer than the private blocks evict older free blocks, never live ones
+    const kv3 = new KvCache(6, 16);
+    const live = kv3.allocate(hashes('c', 2), 32, 16)!; // 2 shared + 1 private
+    kv3.release(kv3.allocate(hashes('d', 1), 16, 16)!, [...hashes('d', 1), 'e1', 'e2', 'e3', 'e4']);
+    expect(kv3.cachedBlocks + 1).toBeLessThanOrEqual(6);
+    expect(kv3.allocate(hashes('c', 2), 40, 0)!.cachedTokens).toBe(32);
+    kv3.release(live);
+  });
+
+  it('resumes a chain of block hashes from a parent hash', () => {
+    const tokens = tokenize('x'.repeat(640));
+    const full = blockHashes(tokens, 16);
+    expect(blockHashes(tokens, 16, 4, full[3])).toEqual(full.slice(4));
+    expect(() => blockHashes(tokens, 16, 4)).toThrow(RangeError);
+    // appending text refills the zero-padded last word, as tokenizing the whole text does
+    expect([...appendText(tokenize('abcdef'), 'ghij')]).toEqual([...tokenize('abcdefghij')]);
   });
 
   it('counts nothing as cached with prefix caching off', () => {
@@ -116,6 +146,16 @@ describe('simulated engine over HTTP (official openai client)', () => {
 
     const metrics = parseVllmMetrics(await (await fetch(`${server.url}/metrics`)).text())!;
     expect(metrics).toMatchObject({ running: 0, waiting: 0, prefixCacheHits: cached, prefixCacheQueries: promptTokens + usage!.prompt_tokens, numGpuBlocks: 1024, blockSize: 16 });
+  });
+
+  it('caches the answer too: the next turn of a conversation hits past the previous prompt', async () => {
+    const messages = [{ role: 'system' as const, content: words('You are a travel agent', 2000) }, { role: 'user' as const, content: 'Plan a weekend in Lisbon.' }];
+    const first = await client.chat.completions.create({ model: 'sim-llm', messages, max_tokens: 200 });
+    const answer = first.choices[0]!.message.content!;
+    const next = await client.chat.completions.create({ model: 'sim-llm', messages: [...messages, { role: 'assistant', content: answer }, { role: 'user', content: 'And for a family?' }], max_tokens: 4 });
+    const cached = next.usage!.prompt_tokens_details!.cached_tokens!;
+    expect(cached).toBeGreaterThan(first.usage!.prompt_tokens + 150); // most of the 200-word answer
+    expect(cached).toBeLessThan(next.usage!.prompt_tokens);
   });
 
   it('evicts a prefix the cache cannot keep, and answers the same prompt identically', async () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConsistentHashPicker, LeastLoadedPicker, NoHealthyReplicaError, PrefixAffinityPicker, RoundRobinPicker } from '../../src/affinity/index.js';
+import { ConsistentHashPicker, LeastLoadedPicker, NoHealthyReplicaError, PrefixAffinityPicker, RoundRobinPicker, withAnswer } from '../../src/affinity/index.js';
+import { ReplicaSet } from '../../src/affinity/replica-set.js';
+import type { ChatRequest } from '../../src/canonical/chat.js';
+import type { ProviderConfig } from '../../src/config/types.js';
 
 const replicas = ['r0', 'r1', 'r2', 'r3'];
 const text = (label: string, chars = 4096) => `${label}:`.padEnd(chars, `${label}-`);
@@ -67,6 +70,21 @@ describe('PrefixAffinityPicker', () => {
     advance(2000);
     expect(picker.loadOf('r0')).toBe(0);
     expect(picker.loadOf('r1')).toBe(1);
+  });
+
+  it('records the answer, so the next turn matches the previous prompt and the answer', () => {
+    const { picker } = make();
+    const turn1 = { prompt: { messages: [{ role: 'system', content: text('agent', 2048) }, { role: 'user', content: text('question', 512) }] } };
+    const first = picker.pick(turn1);
+    const answer = text('answer', 1024);
+    const turn2 = { prompt: { messages: [...turn1.prompt.messages, { role: 'assistant', content: answer }, { role: 'user', content: 'and then?' }] } };
+    const before = picker.hashes(turn1).length;
+    picker.onAnswer(first.replica, turn1, answer);
+    const second = picker.pick(turn2);
+    expect(second).toMatchObject({ replica: first.replica, reason: 'prefix' });
+    expect(second.matchedBlocks).toBe(picker.hashes({ prompt: withAnswer(turn1.prompt, answer) }).length);
+    expect(second.matchedBlocks).toBeGreaterThan(before + 10);
+    expect(withAnswer('text prompt, ', 'answer')).toBe('text prompt, answer');
   });
 
   it('keeps a session on its replica while healthy, and moves it when not', () => {
@@ -149,5 +167,23 @@ describe('baselines', () => {
     const home = picker.pick({ prompt: 'x', sessionId: 'hot' }).replica;
     for (let i = 0; i < 10; i++) picker.onStart(home);
     expect(picker.pick({ prompt: 'x', sessionId: 'hot' }).replica).not.toBe(home);
+  });
+});
+
+describe('ReplicaSet', () => {
+  it('a lease released with the answer records it for the conversation’s next turn', () => {
+    const urls = ['http://a/v1', 'http://b/v1', 'http://c/v1'];
+    const set = new ReplicaSet({ id: 'vllm', baseUrl: urls[0] } as ProviderConfig, urls, { policy: 'prefix', capacityBlocks: 1000, metricsIntervalMs: 0 });
+    const turn1 = [{ role: 'system', content: text('agent', 768) }, { role: 'user', content: text('question', 256) }];
+    const answer = text('answer', 4096); // without it, the next turn would match under 30% of its blocks
+    const request = (messages: unknown[]) => ({ model: 'm', messages }) as unknown as ChatRequest;
+    const first = set.lease(request(turn1), undefined);
+    expect(first.provider.baseUrl).toBe(first.replica);
+    first.release(answer);
+    const busy = set.lease(request([{ role: 'user', content: 'other' }]), undefined); // keeps one replica loaded
+    const second = set.lease(request([...turn1, { role: 'assistant', content: answer }, { role: 'user', content: 'more' }]), undefined);
+    expect(second).toMatchObject({ replica: first.replica, reason: 'prefix' });
+    busy.release();
+    second.release();
   });
 });

@@ -8,7 +8,7 @@
 import type { Clock } from './clock.js';
 import { KvCache, type Allocation } from './kv-cache.js';
 import { Histogram, renderMetrics } from './metrics.js';
-import { blockHashes } from './tokenizer.js';
+import { answerSeed, appendText, blockHashes, outputText } from './tokenizer.js';
 
 export interface EngineConfig {
   modelName: string;
@@ -125,12 +125,21 @@ export class EngineCore {
 
   private finish(entry: Running, reason: EngineResult['finishReason']): void {
     entry.done = true;
-    if (entry.allocation) this.kv.release(entry.allocation);
+    if (entry.allocation) this.kv.release(entry.allocation, reason === 'done' ? this.sequenceHashes(entry) : []);
     entry.result.finishReason = reason;
     entry.result.completionTokens = entry.generated;
     entry.result.finishedAt = this.clock.now();
     if (reason === 'done') this.counters.requestsFinished++;
     entry.job.onFinish?.(entry.result);
+  }
+
+  /** Chained hashes of the prompt followed by the answer the engine generated (see KvCache.release). */
+  private sequenceHashes(entry: Running): string[] {
+    if (!this.config.enablePrefixCaching || entry.generated === 0) return [];
+    const tokens = appendText(entry.job.tokens, outputText(answerSeed(entry.job.tokens), entry.generated));
+    // Prompt blocks before the one holding its last token are unchanged (only that token can be refilled).
+    const same = Math.min(entry.hashes.length, Math.floor((entry.job.tokens.length - 1) / this.config.blockSize));
+    return same === 0 ? blockHashes(tokens, this.config.blockSize) : [...entry.hashes.slice(0, same), ...blockHashes(tokens, this.config.blockSize, same, entry.hashes[same - 1])];
   }
 
   private kick(): void {

@@ -4,4 +4,4 @@ export { DEFAULT_ENGINE_CONFIG, EngineCore, type EngineConfig, type EngineCounte
 export { KvCache, type Allocation } from './kv-cache.js';
 export { Histogram, renderMetrics } from './metrics.js';
 export { startEngineServer, type EngineServer, type EngineServerOptions } from './server.js';
-export { answerSeed, applyChatTemplate, blockHashes, outputToken, tokenize, type EngineMessage } from './tokenizer.js';
+export { answerSeed, appendText, applyChatTemplate, blockHashes, outputText, outputToken, tokenize, type EngineMessage } from './tokenizer.js';

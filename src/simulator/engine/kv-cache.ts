@@ -1,10 +1,11 @@
 /**
  * Paged KV cache with prefix caching, after vLLM: `numBlocks` blocks of `blockSize` tokens. A request's
  * full prompt blocks are content-addressed by chained hash and shared (ref-counted); its partial last
- * block and its output blocks are private. When a request ends, its shared blocks whose count drops to
- * zero stay cached in an LRU free queue (tail of the prompt first, so heads outlive tails) and are evicted
- * only when space is needed. The hit is computed here, when the scheduler admits the request: the
- * longest run of resident leading blocks (never the whole prompt: the last token is always recomputed).
+ * block and its output blocks are private while it runs. When a request ends, its shared blocks whose count
+ * drops to zero, and the blocks its output filled, stay cached in an LRU free queue (tail first, so heads
+ * outlive tails) and are evicted only when space is needed. The hit is computed here, when the scheduler
+ * admits the request: the longest run of resident leading blocks (never the whole prompt: the last token
+ * is always recomputed).
  */
 
 export interface Allocation {
@@ -65,20 +66,37 @@ export class KvCache {
         this.refs.set(hash, count + 1);
       }
     }
-    while (this.numBlocks - this.refs.size - this.privateTotal < needed) {
-      const oldest = this.free.keys().next().value as string;
-      this.free.delete(oldest);
-      this.refs.delete(oldest);
-      this.evictions++;
-    }
+    this.evictBeyond(needed);
     for (const hash of shared) if (!this.refs.has(hash)) this.refs.set(hash, 1);
     this.privateTotal += privateBlocks;
     return { hashes: shared, privateBlocks, cachedTokens: hit * this.blockSize };
   }
 
-  /** Releases a finished or aborted request's blocks; its prompt blocks stay cached until evicted. */
-  release(allocation: Allocation): void {
+  /**
+   * Releases a finished or aborted request's blocks; its prompt blocks stay cached until evicted.
+   * `sequence` (optional) is the chain of the prompt followed by the generated tokens: its full blocks
+   * beyond the prompt's were filled by decoding and stay cached too (vLLM V1 hashes a block once it is
+   * full, output included; SGLang inserts prompt + output into its radix tree), so the next turn of a
+   * conversation can reuse the answer. They replace the request's private blocks (evicting older free
+   * blocks if the answer re-tokenizes longer) and go first in the eviction order.
+   */
+  release(allocation: Allocation, sequence: readonly string[] = []): void {
     this.privateTotal -= allocation.privateBlocks;
+    if (this.prefixCaching) {
+      let from = 0;
+      while (from < allocation.hashes.length && from < sequence.length && sequence[from] === allocation.hashes[from]) from++;
+      for (let i = sequence.length - 1; i >= from; i--) {
+        const hash = sequence[i]!;
+        const count = this.refs.get(hash);
+        if (count === undefined) {
+          this.refs.set(hash, 0);
+          this.free.set(hash, true);
+        } else if (count === 0) {
+          this.free.delete(hash);
+          this.free.set(hash, true);
+        }
+      }
+    }
     for (let i = allocation.hashes.length - 1; i >= 0; i--) {
       const hash = allocation.hashes[i]!;
       const count = this.refs.get(hash);
@@ -87,6 +105,17 @@ export class KvCache {
         this.refs.set(hash, 0);
         this.free.set(hash, true);
       } else this.refs.set(hash, count - 1);
+    }
+    this.evictBeyond(0);
+  }
+
+  /** Evicts free cached blocks, least recently freed first, until `needed` blocks are unused. */
+  private evictBeyond(needed: number): void {
+    while (this.numBlocks - this.refs.size - this.privateTotal < needed && this.free.size > 0) {
+      const oldest = this.free.keys().next().value as string;
+      this.free.delete(oldest);
+      this.refs.delete(oldest);
+      this.evictions++;
     }
   }
 

@@ -37,16 +37,46 @@ export function tokenize(text: string): Uint32Array {
   return out;
 }
 
+/** The token ids of `tokens` followed by `text`, re-tokenized (the prompt's zero-padded last word is refilled). */
+export function appendText(tokens: ArrayLike<number>, text: string): Uint32Array {
+  const tail = encoder.encode(text);
+  const bytes = new Uint8Array(tokens.length * 4 + tail.length);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] ?? 0;
+    bytes[i * 4] = t & 0xff;
+    bytes[i * 4 + 1] = (t >>> 8) & 0xff;
+    bytes[i * 4 + 2] = (t >>> 16) & 0xff;
+    bytes[i * 4 + 3] = (t >>> 24) & 0xff;
+  }
+  let length = tokens.length * 4;
+  while (length > 0 && bytes[length - 1] === 0) length--; // padding: text never holds NUL bytes
+  bytes.set(tail, length);
+  const all = bytes.subarray(0, length + tail.length);
+  const out = new Uint32Array(Math.ceil(all.length / 4));
+  for (let i = 0; i < out.length; i++) {
+    const b = i * 4;
+    out[i] = ((all[b] ?? 0) + (all[b + 1] ?? 0) * 256 + (all[b + 2] ?? 0) * 65536 + (all[b + 3] ?? 0) * 16777216) >>> 0;
+  }
+  return out;
+}
+
 /**
  * vLLM-style chained block hashes: hash(parent, block tokens) over full blocks only, as strings of two
- * 32-bit FNV-1a variants (collisions are negligible at simulation sizes).
+ * 32-bit FNV-1a variants (collisions are negligible at simulation sizes). With `fromBlock` > 0 the chain
+ * resumes after block fromBlock − 1, whose hash is `parent` (the string holds the whole hash state).
  */
-export function blockHashes(tokens: ArrayLike<number>, blockSize: number): string[] {
+export function blockHashes(tokens: ArrayLike<number>, blockSize: number, fromBlock = 0, parent?: string): string[] {
   const count = Math.floor(tokens.length / blockSize);
   const out: string[] = [];
   let a = 0x811c9dc5;
   let b = 0x050c5d1f;
-  for (let blk = 0; blk < count; blk++) {
+  if (fromBlock > 0) {
+    const [high, low] = (parent ?? '').split('.');
+    if (high === undefined || low === undefined) throw new RangeError('resuming a chain needs the parent block hash');
+    a = parseInt(high, 36) | 0;
+    b = parseInt(low, 36) | 0;
+  }
+  for (let blk = fromBlock; blk < count; blk++) {
     for (let i = blk * blockSize; i < (blk + 1) * blockSize; i++) {
       const t = tokens[i] ?? 0;
       for (let s = 0; s < 32; s += 8) {
@@ -65,6 +95,13 @@ const WORDS = ['the', 'cache', 'holds', 'a', 'prefix', 'of', 'blocks', 'and', 'e
 /** Deterministic output text for a request: token i of request `seed` (one word per token). */
 export function outputToken(seed: number, index: number): string {
   return `${index === 0 ? '' : ' '}${WORDS[(seed * 7 + index * 3) % WORDS.length]!}`;
+}
+
+/** The first `count` output tokens of request `seed`, as text. */
+export function outputText(seed: number, count: number): string {
+  let text = '';
+  for (let i = 0; i < count; i++) text += outputToken(seed, i);
+  return text;
 }
 
 /** A deterministic seed for a prompt's answer (so the same conversation gets the same reply). */
