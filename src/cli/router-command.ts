@@ -7,9 +7,20 @@ const usage = `Usage: tidegate router <train|eval|score> [options]
                                        Labels file: one JSON object per line, {"prompt":"…"} or {"messages":[…]}
                                        with {"strong":0..1,"weak":0..1} (flagship and light outcome) or
                                        {"winner":"flagship"|"light"|"tie"}; optional "weight" (> 0); # comments.
+                                       {"flagship_score":0..1,"light_score":0..1} also accepted.
                                        A bad line stops training with FILE:LINE and what is wrong.
-  eval [--benchmark B]... [--resamples N] [--curve 0,100,500,1500] [--json]
-                                       APGR and CPT on held-out benchmarks with 95% intervals, and the learning curve
+  train --from-feedback --labels FILE.jsonl... [--out FILE] [--model FILE] [--replay-share 0.3] [--resamples N] [--json]
+                                       train a versioned candidate on the data plus 70% of the labels, written beside
+                                       --out as router-v1-fb-<digest>.json; it replaces --out (default: the shipped
+                                       artifact) only if, on the other 30%, a paired bootstrap of APGR against the
+                                       current artifact (--model, default --out) has its 95% lower bound above 0 and
+                                       it is not significantly worse on the held-aside benchmark records; otherwise
+                                       the current artifact stays and the reason is printed
+  eval [--benchmark B]... [--resamples N] [--curve 0,100,500,1500] [--curve-seeds 7,8,9,10,11]
+       [--curve-source mmlu|gsm8k] [--curve-mode task|feedback] [--json]
+                                       APGR and CPT on held-out benchmarks with 95% intervals, and the in-domain
+                                       learning curve (mean over label samples); feedback mode adds the labels as
+                                       the gateway would (prompt and outcome only)
   score [--model FILE] < in.jsonl      one {"id","score"} line per {"id","prompt"} or {"id","messages"} line
 `;
 

@@ -2,10 +2,10 @@
  * `router eval`: per benchmark, the trained router (out of domain, splits.ts) against random, prompt length and the
  * oracle, with 95% bootstrap intervals; the money view; and the in-domain learning curve on MMLU.
  */
-import { lengthScores } from './metrics.js';
-import { moneyWithIntervals, oracle, randomCurve, resampleWeights, scoreCurve, withIntervals, type Prices, type WithIntervals } from './evaluate.js';
+import { lengthScores, metricsFromPoints } from './metrics.js';
+import { moneyWithIntervals, oracle, percentile, randomCurve, resampleWeights, scoreCurve, withIntervals, type Prices, type WithIntervals } from './evaluate.js';
 import { LinearScorer } from './model.js';
-import { DEFAULT_ENSEMBLE, dataWithDedup, trainRouter } from './pipeline.js';
+import { DEFAULT_ENSEMBLE, dataWithDedup, labelSample, trainRouter } from './pipeline.js';
 import { testSet, trainingPool, type Benchmark } from './splits.js';
 import { featurise, fitEnsemble } from './train.js';
 
@@ -20,15 +20,28 @@ export interface BenchmarkReport {
   routers: Record<'trained' | 'random' | 'length' | 'oracle', WithIntervals>;
   money: Array<{ target: number; costSaved: number; costSavedCi: [number, number]; strongShare: number; qualityKept: number }>;
 }
-export interface CurveReport { labels: number; heldAside: number; apgr: WithIntervals }
-export interface EvalReport { resamples: number; benchmarks: BenchmarkReport[]; learningCurve: CurveReport[] }
+/** One point of the learning curve over several label samples (seeds): the mean, and a 95% interval pooled over
+ * every seed's bootstrap (so it holds both which items were labelled and which were scored). */
+export interface CurveReport { labels: number; heldAside: number; seeds: number[]; perSeed: number[]; apgr: number; ci: [number, number]; cpt50: number; cpt80: number }
+export interface EvalReport { resamples: number; benchmarks: BenchmarkReport[]; learningCurve: CurveReport[]; curveSource: string; curveMode: CurveMode }
 
-export interface EvalOptions { benchmarks?: Benchmark[]; resamples?: number; curve?: number[]; curveSource?: 'mmlu' | 'gsm8k'; onProgress?: (msg: string) => void }
+/**
+ * How the curve's labels enter training: `task`, as in-domain records whose benchmark task (MMLU subject) is known
+ * and becomes a per-task prior; `feedback`, as the gateway's labels (prompt and outcome only, labels.ts weight).
+ */
+export type CurveMode = 'task' | 'feedback';
+export interface EvalOptions { benchmarks?: Benchmark[]; resamples?: number; curve?: number[]; curveSeeds?: number[]; curveSource?: 'mmlu' | 'gsm8k'; curveMode?: CurveMode; onProgress?: (msg: string) => void }
+
+/** Label samples per learning-curve point: seed 7 is the one the shipped pipeline uses. */
+export const CURVE_SEEDS = [7, 8, 9, 10, 11];
+
+const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+const extremes = (c: ReturnType<typeof scoreCurve>): [number, number] => { const e = c.extremes(); return [e.rWeak, e.rStrong]; };
 
 function sigmoidScores(scorer: LinearScorer, vectors: ReturnType<typeof featurise>): number[] { return vectors.map((v) => scorer.logit(v)); }
 
 export function runEval(opts: EvalOptions = {}): EvalReport {
-  const { benchmarks = ['mmlu', 'gsm8k', 'mt-bench', 'llmrouter'], resamples = 1000, curve = [0, 100, 500, 1500], curveSource = 'mmlu' } = opts;
+  const { benchmarks = ['mmlu', 'gsm8k', 'mt-bench', 'llmrouter'], resamples = 1000, curve = [0, 100, 500, 1500], curveSeeds = CURVE_SEEDS, curveSource = 'mmlu', curveMode = 'task' } = opts;
   const log = opts.onProgress ?? (() => {});
   const { data, dedup } = dataWithDedup();
   const out: BenchmarkReport[] = [];
@@ -54,16 +67,30 @@ export function runEval(opts: EvalOptions = {}): EvalReport {
   }
   const learningCurve: CurveReport[] = [];
   for (const n of curve) {
-    log(`learning curve: ${n} ${curveSource} labels`);
-    const { artifact, labels } = trainRouter({ excludeSources: [curveSource], inDomainLabels: { source: curveSource, n }, holdOut: 0 });
-    const used = new Set(labels.map((r) => r.id));
-    // held-aside rest: the benchmark minus the labels and minus duplicates of them
-    const labelGroups = new Set(labels.map((r) => dedup.group.get(r.id)));
-    const rest = testSet(data, curveSource).filter((r) => !used.has(r.id) && !labelGroups.has(dedup.group.get(r.id)));
-    const scorer = new LinearScorer(artifact);
-    const scores = sigmoidScores(scorer, featurise(rest, n > 0));
-    const weak = rest.map((r) => r.weak), strong = rest.map((r) => r.strong);
-    learningCurve.push({ labels: n, heldAside: rest.length, apgr: withIntervals(scoreCurve(scores, weak, strong), resampleWeights(rest.length, resamples)) });
+    const perSeed: number[] = [], pooled: number[] = [], cpt50: number[] = [], cpt80: number[] = [];
+    let heldAside = 0;
+    for (const [k, seed] of curveSeeds.entries()) {
+      log(`learning curve: ${n} ${curveSource} labels (${curveMode}), seed ${seed}`);
+      const labels = labelSample(curveSource, n, seed);
+      const { artifact } = curveMode === 'task'
+        ? trainRouter({ excludeSources: [curveSource], inDomainLabels: { source: curveSource, n }, holdOut: 0, seed })
+        : trainRouter({ excludeSources: [curveSource], labels: labels.map((r) => ({ ...r, source: 'gateway' as const })), holdOut: 0, seed });
+      const used = new Set(labels.map((r) => r.id));
+      // held-aside rest: the benchmark minus the labels and minus duplicates of them
+      const labelGroups = new Set(labels.map((r) => dedup.group.get(r.id)));
+      const rest = testSet(data, curveSource).filter((r) => !used.has(r.id) && !labelGroups.has(dedup.group.get(r.id)));
+      const scores = sigmoidScores(new LinearScorer(artifact), featurise(rest, curveMode === 'task' && n > 0));
+      const weak = rest.map((r) => r.weak), strong = rest.map((r) => r.strong);
+      const curveOf = scoreCurve(scores, weak, strong);
+      const point = metricsFromPoints(curveOf.points(), ...extremes(curveOf));
+      perSeed.push(point.apgr); cpt50.push(point.cpt50); cpt80.push(point.cpt80);
+      heldAside = Math.max(heldAside, rest.length);
+      for (const w of resampleWeights(rest.length, Math.ceil(resamples / curveSeeds.length), 20240810 + k)) {
+        const e = curveOf.extremes(w);
+        pooled.push(metricsFromPoints(curveOf.points(w), e.rWeak, e.rStrong).apgr);
+      }
+    }
+    learningCurve.push({ labels: n, heldAside, seeds: [...curveSeeds], perSeed, apgr: mean(perSeed), ci: [percentile(pooled, 0.025), percentile(pooled, 0.975)], cpt50: mean(cpt50), cpt80: mean(cpt80) });
   }
-  return { resamples, benchmarks: out, learningCurve };
+  return { resamples, benchmarks: out, learningCurve, curveSource, curveMode };
 }

@@ -4,6 +4,7 @@
  *
  *   {"prompt": "…"}  or  {"messages": [{"role": "user", "content": "…"}, …]}      what was asked
  *   plus {"strong": 0..1, "weak": 0..1}                                            outcome of flagship and light answer
+ *     or {"flagship_score": 0..1, "light_score": 0..1}                              the same, as the gateway's feedback names them
  *     or {"winner": "flagship" | "light" | "tie"}                                   a judged comparison
  *   optional "weight": number > 0 (default 1), multiplied with the --labels-weight of the whole file.
  *
@@ -14,7 +15,8 @@ import type { RoutingRecord } from './datasets.js';
 import { contentText, inputFromMessages, type ChatMessage } from './features.js';
 
 export const LABELS_FORMAT = `one JSON object per line: {"prompt":"…"} or {"messages":[{"role":"user","content":"…"}]}, with either
-{"strong":0..1,"weak":0..1} (outcome of the flagship and the light answer) or {"winner":"flagship"|"light"|"tie"};
+{"strong":0..1,"weak":0..1} or {"flagship_score":0..1,"light_score":0..1} (outcome of the flagship and the light
+answer) or {"winner":"flagship"|"light"|"tie"};
 optional "weight" (> 0, default 1). Blank lines and lines starting with # are skipped.`;
 
 const WINNER: Record<string, [strong: number, weak: number]> = { flagship: [1, 0], light: [0, 1], tie: [0.5, 0.5] };
@@ -31,7 +33,7 @@ export function parseLabels(text: string, name = 'labels'): RoutingRecord[] {
     try { row = JSON.parse(line); } catch (e) { fail(`not valid JSON (${(e as Error).message})`); }
     if (!row || typeof row !== 'object' || Array.isArray(row)) fail('expected a JSON object');
     const r = row as Record<string, unknown>;
-    const known = new Set(['id', 'prompt', 'messages', 'strong', 'weak', 'winner', 'weight']);
+    const known = new Set(['id', 'prompt', 'messages', 'strong', 'weak', 'flagship_score', 'light_score', 'winner', 'weight']);
     const extra = Object.keys(r).filter((k) => !known.has(k));
     if (extra.length) fail(`unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}`);
     // what was asked
@@ -46,20 +48,28 @@ export function parseLabels(text: string, name = 'labels'): RoutingRecord[] {
       if (!user && !(r.messages as ChatMessage[]).some((m) => contentText(m.content))) fail('messages have no text');
     } else fail('needs "prompt" (string) or "messages" (array)');
     if (!user.trim() && !system.trim()) fail('the prompt is empty');
-    // the outcome
+    // the outcome; flagship_score / light_score are the feedback loop's names for strong / weak
+    const given = { strong: 'strong', weak: 'weak' };
+    for (const [alias, name] of [['flagship_score', 'strong'], ['light_score', 'weak']] as const) {
+      if (r[alias] === undefined) continue;
+      if (r[name] !== undefined) fail(`give "${alias}" or "${name}", not both`);
+      r[name] = r[alias];
+      given[name] = alias;
+    }
+    if (given.strong !== 'strong' || given.weak !== 'weak') Object.assign(given, { strong: 'flagship_score', weak: 'light_score' });
     let strong: number, weak: number;
     if (r.winner !== undefined) {
-      if (r.strong !== undefined || r.weak !== undefined) fail('give "winner" or "strong"/"weak", not both');
+      if (r.strong !== undefined || r.weak !== undefined) fail('give "winner" or scores ("strong"/"weak", "flagship_score"/"light_score"), not both');
       const w = typeof r.winner === 'string' ? WINNER[r.winner] : undefined;
       if (!w) fail(`"winner" must be "flagship", "light" or "tie", got ${JSON.stringify(r.winner)}`);
       [strong, weak] = w!;
     } else {
       const score = (k: 'strong' | 'weak'): number => {
         const v = r[k];
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) fail(`"${k}" must be a number from 0 to 1, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) fail(`"${given[k]}" must be a number from 0 to 1, got ${JSON.stringify(v)}`);
         return v as number;
       };
-      if (r.strong === undefined && r.weak === undefined) fail('needs an outcome: "winner", or "strong" and "weak"');
+      if (r.strong === undefined && r.weak === undefined) fail('needs an outcome: "winner", "strong" and "weak", or "flagship_score" and "light_score"');
       strong = score('strong');
       weak = score('weak');
     }

@@ -56,6 +56,13 @@ export interface TrainRouterOptions {
 
 export interface TrainedRouter { artifact: RouterArtifact; heldAside: RoutingRecord[]; labels: RoutingRecord[] }
 
+/** The n records of a benchmark that play the labelled feedback in a learning-curve run with this seed. */
+export function labelSample(source: Source, n: number, seed = 7): RoutingRecord[] {
+  const { data } = dataWithDedup();
+  const candidates = source === 'llmrouter' ? data.llmTrain : source === 'mmlu' ? data.mmlu : source === 'gsm8k' ? data.gsm8k : data.mtBench;
+  return shuffle(candidates, seed + 101).slice(0, n);
+}
+
 /** Pool: chosen sources minus excluded ones (wherever they appear), never LLMRouter test nor its duplicates. */
 export function trainRouter(opts: TrainRouterOptions = {}): TrainedRouter {
   const { data, dedup } = dataWithDedup();
@@ -68,8 +75,7 @@ export function trainRouter(opts: TrainRouterOptions = {}): TrainedRouter {
   let labels: RoutingRecord[] = [];
   if (opts.inDomainLabels && opts.inDomainLabels.n > 0) {
     const { source, n } = opts.inDomainLabels;
-    const candidates = source === 'llmrouter' ? data.llmTrain : source === 'mmlu' ? data.mmlu : source === 'gsm8k' ? data.gsm8k : data.mtBench;
-    labels = shuffle(candidates, seed + 101).slice(0, n);
+    labels = labelSample(source, n, seed);
     pool = [...pool.filter((r) => r.source !== source), ...labels];
   }
   const shuffled = shuffle(pool, seed);

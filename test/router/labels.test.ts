@@ -16,8 +16,9 @@ describe('gateway label files', () => {
       '',
       '{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Prove Fermat\'s little theorem."}],"strong":0.9,"weak":0.2,"weight":2}',
       '{"id":"x7","prompt":"2+2?","winner":"tie"}',
+      '{"prompt":"Sum a series.","flagship_score":0.8,"light_score":0.3}',
     ].join('\n'));
-    expect(rows.map((r) => [r.prompt, r.strong, r.weak, r.weight])).toEqual([['hi', 0, 1, 1], ["Prove Fermat's little theorem.", 0.9, 0.2, 2], ['2+2?', 0.5, 0.5, 1]]);
+    expect(rows.map((r) => [r.prompt, r.strong, r.weak, r.weight])).toEqual([['hi', 0, 1, 1], ["Prove Fermat's little theorem.", 0.9, 0.2, 2], ['2+2?', 0.5, 0.5, 1], ['Sum a series.', 0.8, 0.3, 1]]);
     expect(rows[1]!.input).toEqual({ system: 'Be brief.', user: "Prove Fermat's little theorem.", turns: 1 });
     expect(rows[2]!.id).toBe('gateway:x7');
     expect(rows.every((r) => r.source === 'gateway')).toBe(true);
@@ -33,6 +34,9 @@ describe('gateway label files', () => {
     ['{"prompt":"a","strong":1}', /"weak" must be a number from 0 to 1, got undefined/],
     ['{"prompt":"a","winner":"tie","strong":1,"weak":0}', /not both/],
     ['{"prompt":"a","winner":"tie","weight":0}', /"weight" must be a positive number/],
+    ['{"prompt":"a","flagship_score":1}', /"light_score" must be a number from 0 to 1, got undefined/],
+    ['{"prompt":"a","flagship_score":1,"strong":1,"light_score":0}', /give "flagship_score" or "strong", not both/],
+    ['{"prompt":"a","flagship_score":1,"light_score":0,"winner":"tie"}', /not both/],
     ['{"prompt":"a","winner":"tie","label":1}', /unknown field "label"/],
     ['{"prompt":"   ","winner":"tie"}', /the prompt is empty/],
     ['{"messages":[{"content":"x"}],"winner":"tie"}', /messages\[0\] needs a string "role"/],
