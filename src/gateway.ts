@@ -11,10 +11,11 @@ import { buildTargets } from './pipeline/targets.js';
 import { closeAgents } from './providers/http-transport.js';
 import { ExactCache, exactCacheWanted } from './cache/exact-cache.js';
 import { PromptCacheShaper } from './cache/provider/prompt-cache-shaping.js';
-import { buildPrivacyEngine } from './pipeline/privacy-stage.js';
+import { buildPrivacyEngine, withLogPolicy } from './pipeline/privacy-stage.js';
 import { SemanticStage, semanticCacheWanted } from './cache/semantic-stage.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
-import { BudgetGuard } from './budgets/budget-guard.js';
+import { BudgetGuard, type SpendSource } from './budgets/budget-guard.js';
+import { startClusterNode } from './cluster/cluster-node.js';
 import { Pricer } from './pricing/pricer.js';
 import { loadDefaultRouter } from './routing/default-router.js';
 import { RouterService, type LearnedRouter } from './routing/router-service.js';
@@ -22,6 +23,8 @@ import { CircuitBreakers } from './stability/circuit-breaker.js';
 import { AdmissionController } from './scheduling/admission-controller.js';
 import { modelLimitsFor } from './scheduling/model-limits.js';
 import { DeferredWork } from './batch/deferred-work.js';
+import { FlywheelService } from './flywheel/flywheel-service.js';
+import { createAuditLog } from './aigc/audit-log.js';
 import {
   RequestLogWriter,
   countActiveApiKeys,
@@ -64,7 +67,7 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
-  const logger = options.logger ?? createLogger();
+  const logger = withLogPolicy(options.logger ?? createLogger(), config);
   const database = await openDatabase(config.storage.url, { cwd: options.cwd });
   await migrate(database);
   const writer = new RequestLogWriter(database, {
@@ -97,16 +100,25 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const scheduler = new AdmissionController(config.scheduling, (model) => modelLimitsFor(config, model), now);
   const deferred = new DeferredWork(database, now, { concurrency: config.scheduling.runnerConcurrency, pollIntervalMs: config.scheduling.pollIntervalMs });
   const teamLimits = cachedTeamLimits((name) => getTeamLimits(database, name));
+  const privacy = buildPrivacyEngine(config);
+  // Opt-in content capture (masked), feedback and the retention sweep (src/flywheel/).
+  const flywheel = new FlywheelService(database, config, privacy, logger);
+  const spendSource: SpendSource = {
+    spendSince: (scope, since) => spendSince(database, scope.startsWith('team:') ? { team: scope.slice(5) } : { keyId: scope.slice(4) }, since),
+  };
+  // With redis.url: budgets, rate limits and the heartbeat shared by every node (src/cluster/).
+  const cluster = await startClusterNode(config, spendSource, logger);
   const services: Services = {
     config,
     models: new Map(config.models.map((model) => [model.id, model])),
     routing: { models: new Map(config.models.map((model) => [model.id, model])), routes: new Map(config.routes.map((route) => [route.id, route])) },
     router: options.router === null ? undefined : new RouterService(options.router ?? loadDefaultRouter()),
     targets,
-    breakers: new CircuitBreakers(config.circuitBreaker),
+    breakers: cluster?.circuits ?? new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
     promptCache: new PromptCacheShaper(),
-    privacy: buildPrivacyEngine(config),
+    privacy,
+    aigc: config.aigc ? { config: config.aigc, audit: createAuditLog(database, (error) => logger.error('AIGC audit write failed', { error: String(error) })) } : undefined,
     semantic: new SemanticStage(config.cache.semantic, semanticCacheWanted(config), (event) => {
       if (event.rejected) logger.debug('semantic cache refused a near match', { nearest: event.nearest, reason: event.rejected });
     }),
@@ -116,14 +128,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       (error) => logger.warn('exact cache error; treated as a miss', { error: String(error) }),
     ),
     budgets: {
-      guard: new BudgetGuard({
-        spendSince: (scope, since) => spendSince(database, scope.startsWith('team:') ? { team: scope.slice(5) } : { keyId: scope.slice(4) }, since),
-      }),
+      guard: cluster?.budgets ?? new BudgetGuard(spendSource),
       teams: teamLimits,
     },
     logger,
     ledger: {
-      record: (context) => (config.requestLog.enabled ? writer.write(toLogRow(context, config.hash)) : undefined),
+      record: (context) => {
+        const captured = flywheel.record(context);
+        const logged = config.requestLog.enabled ? writer.write(toLogRow(context, config.hash)) : undefined;
+        return captured || logged ? Promise.all([captured, logged]).then(() => undefined) : undefined;
+      },
     },
     keys: {
       create: async (name, limits) => {
@@ -152,6 +166,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     requestLog: { recent: (query) => queryRequestLog(database, query), usage: (query) => usageReport(database, query) },
     scheduler,
     deferred,
+    flywheel,
+    cluster,
   };
 
   await deferred.start(services);
@@ -192,7 +208,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         scheduler.close();
         await deferred.stop();
         await writer.close();
+        await cluster?.close();
+        await flywheel.close();
         await services.cache.close();
+        await services.aigc?.audit?.flush();
         await database.close();
         for (const set of replicaSets) set.stop();
         await closeAgents([...config.providers, ...[...replicaSets].flatMap((set) => set.providerConfigs)]);

@@ -117,7 +117,16 @@ async function usage(services: Services, exchange: Exchange): Promise<void> {
 
 /** /admin/*: needs the admin key (or open mode on loopback). */
 export const adminRoutes: readonly Route[] = [
-  { method: 'GET', path: '/admin/keys', access: 'admin', handler: async (services, exchange) => sendJson(exchange.response, 200, { object: 'list', data: (await services.keys.list()).map((key) => keyView(services, key)) }) },
+  {
+    method: 'GET',
+    path: '/admin/keys',
+    access: 'admin',
+    handler: async (services, exchange) => {
+      const keys = await services.keys.list();
+      await services.budgets.guard.refresh?.(keys.map((key) => `key:${key.id}`)); // a cluster's shared ledger
+      sendJson(exchange.response, 200, { object: 'list', data: keys.map((key) => keyView(services, key)) });
+    },
+  },
   { method: 'POST', path: '/admin/keys', access: 'admin', handler: createKey },
   { method: 'PATCH', path: '/admin/keys/:id', access: 'admin', handler: updateKey },
   { method: 'DELETE', path: '/admin/keys/:id', access: 'admin', handler: revokeKey },

@@ -2,6 +2,7 @@ import { parseCacheDirective } from '../cache/exact-cache.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Exchange } from '../http/exchange.js';
 import { RequestContext, type Endpoint } from '../pipeline/request-context.js';
+import { episodeHeader } from '../flywheel/episode.js';
 
 const scenarioPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -20,7 +21,9 @@ export function modelCallContext(exchange: Exchange, endpoint: Endpoint): Reques
     context.scenario = scenario;
   }
   context.cacheDirective = parseCacheDirective(request.headers['x-tidegate-cache']);
+  context.aigcLabelOff = String(request.headers['x-tidegate-aigc-label'] ?? '').toLowerCase() === 'off';
   const session = request.headers['x-tidegate-session'];
   if (typeof session === 'string' && session !== '') context.sessionId = session.slice(0, 200);
+  context.episodeId = episodeHeader(request.headers['x-tidegate-episode-id']);
   return context;
 }

@@ -10,6 +10,7 @@ import { modelCallContext } from './call-context.js';
 import { admit } from '../budgets/admission.js';
 import { decideRoute } from '../routing/policy.js';
 import { estimateTextTokens } from '../tokens/estimate.js';
+import { maskEmbeddingsRequest, onPremisesCandidates } from '../pipeline/privacy-stage.js';
 
 function validate(body: unknown): EmbeddingsRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
@@ -28,9 +29,13 @@ function inputText(input: EmbeddingsRequest['input']): string {
 /** POST /v1/embeddings */
 export async function embeddings(services: Services, exchange: Exchange): Promise<void> {
   const context = modelCallContext(exchange, 'embeddings');
-  const request = validate(await readJsonBody(exchange.request, services.config.server.bodyLimitBytes));
-  context.modelRequested = request.model;
-  const decision = decideRoute(services.routing, request.model, { kind: 'embedding', vision: false, tools: false });
+  const original = validate(await readJsonBody(exchange.request, services.config.server.bodyLimitBytes));
+  context.modelRequested = original.model;
+  // Privacy first, as for chat: the provider sees masked inputs; on-premises-only inputs keep on-prem candidates.
+  const masked = services.privacy ? await maskEmbeddingsRequest(services.privacy, services.config, context, original) : undefined;
+  const request = masked?.request ?? original;
+  const routed = decideRoute(services.routing, request.model, { kind: 'embedding', vision: false, tools: false });
+  const decision = masked ? { ...routed, candidates: onPremisesCandidates(masked.outcome, routed.candidates, services.targets) } : routed;
   context.routeReason = decision.reason;
   await admit(services.budgets.guard, services.budgets.teams, context.principal, context, () => {
     const usage = { inputUncached: estimateTextTokens(inputText(request.input)), cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, imageTokens: 0, estimated: true };

@@ -14,5 +14,6 @@ export function health(services: Services, exchange: Exchange): void {
     providers: services.config.providers.length,
     models: services.config.models.length,
     circuits_not_closed: open,
+    ...(services.cluster ? { cluster: services.cluster.status() } : {}),
   });
 }

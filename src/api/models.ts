@@ -33,6 +33,8 @@ export function listModels(services: Services, exchange: Exchange): void {
       tools: model.tools,
       context_window: model.contextWindow ?? null,
       price: current(model),
+      // 备案号 or 上线编号 to show beside the model name (null: none known; requireFiled refuses it).
+      filing: model.filing ?? null,
     },
   }));
   const routes = services.config.routes.map((route) => ({
@@ -45,6 +47,7 @@ export function listModels(services: Services, exchange: Exchange): void {
       light: route.light,
       flagship: route.flagship,
       quality_target: route.qualityTarget,
+      require_filed: route.requireFiled ?? services.config.requireFiled,
       router: services.router?.router.version ?? null,
       expected_flagship_share: services.router ? services.router.calibration(route.qualityTarget).expectedFlagshipShare : null,
     },

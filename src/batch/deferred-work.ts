@@ -6,11 +6,20 @@ import type { RequestContext } from '../pipeline/request-context.js';
 import type { Services } from '../pipeline/services.js';
 import { planWindow, type WindowPlan } from '../scheduling/window-planner.js';
 import {
-  batchCounts, deferredReport, getBatch, getFile, getJob, insertBatch, listFiles, insertFile, insertJobs, jobsOfBatch, listBatches, openBatches,
+  batchCounts, deferredReport, getBatch, getFile, getJob, listFiles, insertFile, insertJobs, jobsOfBatch, listBatches, openBatches,
   failQueuedJobs, priorityReport, recoverInterruptedJobs, updateBatch, type BatchRow, type Database, type FileRow, type JobRow, type NewJob,
 } from '../storage/index.js';
 import { batchObject, fileObject, parseBatchInput, parseCompletionWindow, resultLine, SUPPORTED_ENDPOINTS } from './batch-files.js';
 import { JobRunner } from './job-runner.js';
+import { placeLine } from './batch-mode.js';
+import { ProviderBatchForwarder } from './provider-batch-forwarder.js';
+import { validateChatRequest } from '../api/validate-chat.js';
+import { getPreset } from '../providers/registry.js';
+import { filedCandidates } from '../aigc/filing-policy.js';
+import { defaultMaxOutputTokens, scopesFor } from '../budgets/admission.js';
+import type { Reservation } from '../budgets/budget-guard.js';
+import { estimatePromptTokens } from '../tokens/estimate.js';
+import { insertBatchWithLines, providerBatchesOf, type NewProviderBatch, type ProviderBatchRow } from '../storage/index.js';
 import { buildSchedulingReport } from '../reports/scheduling.js';
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
@@ -24,6 +33,10 @@ const ownerOf = (principal: Principal) => (principal.kind === 'key' ? principal.
 export class DeferredWork {
   private services!: Services;
   readonly runner: JobRunner;
+  /** Lines forwarded to providers' batch APIs (built at start, when the config is known). */
+  forwarder: ProviderBatchForwarder | undefined;
+  /** Budget holds for forwarded lines, per client batch: their worst case at the batch price, settled when it ends. */
+  private readonly holds = new Map<string, Reservation>();
 
   constructor(private readonly database: Database, readonly now: () => number, options: { concurrency: number; pollIntervalMs: number }) {
     this.runner = new JobRunner(database, () => this.services, { ...options, now, onSettled: () => this.finalizeBatches() });
@@ -35,10 +48,15 @@ export class DeferredWork {
     if (recovered > 0) services.logger.warn('deferred jobs interrupted by a restart are queued again', { recovered });
     await this.finalizeBatches();
     this.runner.start();
+    this.forwarder = new ProviderBatchForwarder(this.database, () => this.services, {
+      now: this.now, pollIntervalMs: services.config.scheduling.providerBatchPollMs, onSettled: () => this.finalizeBatches(),
+    });
+    this.forwarder.start();
   }
 
-  stop(): Promise<void> {
-    return this.runner.stop();
+  async stop(): Promise<void> {
+    await this.forwarder?.stop();
+    await this.runner.stop();
   }
 
   private plan(model: string, deadlineAt: number): WindowPlan {
@@ -86,7 +104,7 @@ export class DeferredWork {
     return listFiles(this.database, ownerOf(principal), limit);
   }
 
-  async createBatch(principal: Principal, body: Record<string, unknown>): Promise<ReturnType<typeof batchObject>> {
+  async createBatch(principal: Principal, body: Record<string, unknown>): Promise<BatchView> {
     const endpoint = body.endpoint;
     if (typeof endpoint !== 'string' || !(SUPPORTED_ENDPOINTS as readonly string[]).includes(endpoint)) {
       throw new GatewayError('invalid_request', `endpoint: supported endpoints are ${SUPPORTED_ENDPOINTS.join(', ')}.`, { param: 'endpoint' });
@@ -109,45 +127,118 @@ export class DeferredWork {
         model, body: JSON.stringify(line.body), status: 'queued', created_at: now, not_before: plan.startAt, deadline_at: deadlineAt, plan: plan.reason,
       };
     });
+    const forwarded = this.placeLines(batchId, lines, jobs, windowMs, now);
     const metadata = body.metadata && typeof body.metadata === 'object' ? JSON.stringify(body.metadata) : null;
-    await insertBatch(this.database, {
-      id: batchId, api_key_id: ownerOf(principal), endpoint, input_file_id: input.id, completion_window: String(body.completion_window), status: 'in_progress',
-      total: lines.length, metadata, created_at: now, expires_at: deadlineAt, in_progress_at: now, finalizing_at: null, completed_at: null, cancelled_at: null,
-      expired_at: null, output_file_id: null, error_file_id: null,
-    });
-    await insertJobs(this.database, jobs);
+    const hold = await this.holdBudget(principal, jobs, now); // 429 budget_exceeded before anything is stored
+    if (hold) this.holds.set(batchId, hold);
+    try {
+      await insertBatchWithLines(this.database, {
+        id: batchId, api_key_id: ownerOf(principal), endpoint, input_file_id: input.id, completion_window: String(body.completion_window), status: 'in_progress',
+        total: lines.length, metadata, created_at: now, expires_at: deadlineAt, in_progress_at: now, finalizing_at: null, completed_at: null, cancelled_at: null,
+        expired_at: null, output_file_id: null, error_file_id: null,
+      }, forwarded, jobs);
+    } catch (error) {
+      this.holds.delete(batchId);
+      hold?.settle(0);
+      throw error;
+    }
+    if (forwarded.length > 0) await this.forwarder?.tick(); // submitted now; a failure is retried by the poller
     return this.batchView((await getBatch(this.database, batchId))!);
   }
 
-  async batch(id: string, principal: Principal): Promise<ReturnType<typeof batchObject>> {
+  /**
+   * Forwarded lines are billed when the provider's results come back, so the key's (and team's) budget must cover
+   * their worst case (prompt estimate plus max_tokens, at the batch price) when the batch is created; the hold is
+   * settled with the real cost when the batch ends. Lines Tidegate runs itself reserve their own, line by line.
+   */
+  private async holdBudget(principal: Principal, jobs: readonly NewJob[], now: number): Promise<Reservation | undefined> {
+    const forwarded = jobs.filter((job) => job.status === 'upstream');
+    if (forwarded.length === 0) return undefined;
+    const scopes = await scopesFor(principal, this.services.budgets.teams);
+    if (scopes.length === 0) return undefined;
+    let worst = 0;
+    for (const job of forwarded) {
+      const model = this.services.models.get(job.model)!;
+      const { request } = validateChatRequest({ ...(JSON.parse(job.body) as object), stream: false });
+      const output = (request.max_completion_tokens ?? request.max_tokens ?? defaultMaxOutputTokens) * (request.n ?? 1);
+      worst += this.services.pricer.cost(model, { inputUncached: estimatePromptTokens(request.messages), cacheRead: 0, cacheWrite: 0, output, reasoning: 0, imageTokens: 0, estimated: true }, new Date(now), true).nanoCny;
+    }
+    return this.services.budgets.guard.reserve(scopes, worst);
+  }
+
+  /**
+   * Lines whose model forwards to its provider's batch API (models[].batch / providers[].batch, src/batch/batch-mode.ts)
+   * leave the runner's queue (status upstream) and are grouped into one provider batch per provider. A line that is
+   * not a valid chat request, or whose model the filing policy refuses, stays with the runner, which fails it with
+   * its own error line as usual.
+   */
+  private placeLines(batchId: string, lines: ReturnType<typeof parseBatchInput>, jobs: NewJob[], windowMs: number, now: number): NewProviderBatch[] {
+    const groups = new Map<string, NewProviderBatch>();
+    lines.forEach((line, index) => {
+      const model = this.services.models.get(String(line.body.model));
+      const provider = model ? this.services.config.providers.find((candidate) => candidate.id === model.provider) : undefined;
+      const placement = placeLine({ model, provider, preset: provider ? getPreset(provider.preset) : undefined, windowHours: windowMs / 3_600_000, privacy: this.services.privacy !== undefined, at: new Date(now) });
+      if (!placement.forward || !provider) return;
+      try {
+        validateChatRequest({ ...line.body, stream: false });
+        filedCandidates(this.services.config, undefined, [model!]); // requireFiled: an unfiled model's line is refused by the runner, never forwarded
+      } catch {
+        return;
+      }
+      let group = groups.get(provider.id);
+      if (!group) {
+        group = { id: newId('pbatch'), batch_id: batchId, provider: provider.id, status: 'pending', lines: 0, cancel_requested: 0, created_at: now, upstream_input_file_id: null, upstream_batch_id: null, upstream_status: null, submitted_at: null, polled_at: null, settled_at: null, error: null };
+        groups.set(provider.id, group);
+      }
+      group.lines += 1;
+      jobs[index] = { ...jobs[index]!, status: 'upstream', provider_batch_id: group.id, not_before: now, plan: placement.reason };
+    });
+    return [...groups.values()];
+  }
+
+  async batch(id: string, principal: Principal): Promise<BatchView> {
     return this.batchView(this.owned(await getBatch(this.database, id), principal, 'batch', id));
   }
 
-  async batches(principal: Principal, limit: number, after?: string): Promise<ReturnType<typeof batchObject>[]> {
+  async batches(principal: Principal, limit: number, after?: string): Promise<BatchView[]> {
     return Promise.all((await listBatches(this.database, ownerOf(principal), limit, after)).map((batch) => this.batchView(batch)));
   }
 
   /** Cancels the lines not yet started; running ones finish and are billed, then the batch ends as cancelled. */
-  async cancelBatch(id: string, principal: Principal): Promise<ReturnType<typeof batchObject>> {
+  async cancelBatch(id: string, principal: Principal): Promise<BatchView> {
     const batch = this.owned(await getBatch(this.database, id), principal, 'batch', id);
     if (await updateBatch(this.database, id, ['validating', 'in_progress'], { status: 'cancelling', cancelled_at: this.now() })) {
       const queued = (await jobsOfBatch(this.database, id)).filter((job) => job.status === 'queued').map((job) => job.id);
       await failQueuedJobs(this.database, queued, 'cancelled', JSON.stringify({ error: { code: 'batch_cancelled', message: 'cancelled before it ran' } }), this.now());
+      await this.forwarder?.cancel(await providerBatchesOf(this.database, id)); // propagated to the provider; lines it already ran are kept and billed
       await this.finalizeBatches();
     }
     return this.batchView((await getBatch(this.database, batch.id))!);
   }
 
-  private async batchView(batch: BatchRow): Promise<ReturnType<typeof batchObject>> {
+  private async batchView(batch: BatchRow): Promise<BatchView> {
     const counts = await batchCounts(this.database, batch.id);
-    return batchObject(batch, { total: batch.total, completed: counts.succeeded, failed: counts.failed + counts.cancelled });
+    const view = batchObject(batch, { total: batch.total, completed: counts.succeeded, failed: counts.failed + counts.cancelled });
+    const forwarded = await providerBatchesOf(this.database, batch.id);
+    return forwarded.length === 0 ? view : { ...view, provider_batches: forwarded.map(providerBatchView) };
   }
 
-  /** Batches whose every line has ended get their output and error files (OpenAI's JSONL) and a final status. */
-  async finalizeBatches(): Promise<void> {
+  private finalizing: Promise<void> = Promise.resolve();
+
+  /**
+   * Batches whose every line has ended get their output and error files (OpenAI's JSONL) and a final status.
+   * One pass at a time: the runner and the provider-batch forwarder both ask, and a batch gets one set of files.
+   */
+  finalizeBatches(): Promise<void> {
+    const next = this.finalizing.catch(() => undefined).then(() => this.finalizeOnce());
+    this.finalizing = next;
+    return next;
+  }
+
+  private async finalizeOnce(): Promise<void> {
     for (const batch of await openBatches(this.database)) {
       const counts = await batchCounts(this.database, batch.id);
-      if (counts.queued + counts.running > 0) continue;
+      if (counts.queued + counts.running + counts.upstream > 0) continue;
       const jobs = await jobsOfBatch(this.database, batch.id);
       const lines = jobs.map(resultLine);
       const now = this.now();
@@ -158,8 +249,13 @@ export class DeferredWork {
         await insertFile(this.database, file);
         return file.id;
       };
-      const expired = jobs.some((job) => job.error?.includes('deadline_unreachable'));
+      const expired = jobs.some((job) => job.error?.includes('deadline_unreachable') || job.error?.includes('"batch_expired"'));
       const status = batch.status === 'cancelling' ? 'cancelled' : expired ? 'expired' : 'completed';
+      const hold = this.holds.get(batch.id);
+      if (hold) {
+        this.holds.delete(batch.id);
+        hold.settle(jobs.filter((job) => job.provider_batch_id !== null).reduce((sum, job) => sum + Number(job.cost_nano_cny), 0));
+      }
       await updateBatch(this.database, batch.id, [batch.status], {
         status, output_file_id: await write(true), error_file_id: await write(false), finalizing_at: now,
         ...(status === 'completed' ? { completed_at: now } : status === 'expired' ? { expired_at: now } : { cancelled_at: batch.cancelled_at ?? now }),
@@ -170,4 +266,12 @@ export class DeferredWork {
   async report(since: number, until: number) {
     return buildSchedulingReport(since, until, await deferredReport(this.database, since, until), await priorityReport(this.database, since, until));
   }
+}
+
+/** OpenAI's batch object, plus where forwarded lines went. */
+export type BatchView = ReturnType<typeof batchObject> & { provider_batches?: Array<ReturnType<typeof providerBatchView>> };
+
+/** A provider batch as shown on the client's batch object (`provider_batches`, a Tidegate extension). */
+function providerBatchView(row: ProviderBatchRow) {
+  return { provider: row.provider, id: row.upstream_batch_id, status: row.upstream_status ?? row.status, lines: row.lines, settled: row.status === 'settled', error: row.error };
 }

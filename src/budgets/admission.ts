@@ -6,7 +6,7 @@ import type { Pricer } from '../pricing/pricer.js';
 import { imageTokensForPart, visionFamilyFor } from '../pricing/vision-tokens.js';
 import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
 import { tokenizerFamilyFor } from '../tokens/tokenizers.js';
-import type { BudgetGuard, BudgetScope } from './budget-guard.js';
+import type { BudgetEnforcer, BudgetScope } from './budget-guard.js';
 
 /** Output reserved when a request sets no max_tokens: a typical provider default ceiling. */
 export const defaultMaxOutputTokens = 8192;
@@ -58,7 +58,7 @@ export function worstCaseChatNano(pricer: Pricer, request: ChatRequest, candidat
 }
 
 /** Reserve the worst case before the call; the server settles it with the real cost when the call ends. */
-export async function admit(guard: BudgetGuard, teams: TeamLimitsSource, principal: Principal, context: RequestContext, worstNano: () => number): Promise<void> {
+export async function admit(guard: BudgetEnforcer, teams: TeamLimitsSource, principal: Principal, context: RequestContext, worstNano: () => number): Promise<void> {
   const scopes = await scopesFor(principal, teams);
   if (scopes.length === 0) return;
   context.reservation = await guard.reserve(scopes, worstNano());

@@ -41,13 +41,35 @@ export interface ScopeReport {
 }
 
 /**
+ * What the pipeline needs from budget enforcement: this in-process guard on one node, or the Redis ledger
+ * shared by every node (redis-budget-guard.ts). `report` answers from what this node knows, synchronously.
+ */
+export interface BudgetEnforcer {
+  reserve(scopes: readonly BudgetScope[], worstNano: number): Promise<Reservation>;
+  report(scopeId: string): ScopeReport | undefined;
+  /** Brings what `report` answers up to date for these scopes (the shared ledger: read from Redis). */
+  refresh?(scopeIds: readonly string[]): Promise<void>;
+}
+
+/** The 429 for a spent budget, naming the limit, the spend, the holds in flight and when it resets. */
+export function budgetExhausted(scope: BudgetScope, period: string, limit: number, spent: number, reserved: number, worst: number, resetsAt: number, now: number): GatewayError {
+  const reset = new Date(resetsAt).toISOString();
+  return new GatewayError(
+    'budget_exceeded',
+    `${scope.label} ${period} budget is ¥${formatNanoCny(limit)}: spent ¥${formatNanoCny(spent)}, ¥${formatNanoCny(reserved)} held by requests in flight, ` +
+      `and this request may cost up to ¥${formatNanoCny(worst)}. It resets at ${reset} (00:00 Beijing time).`,
+    { retryAfterMs: resetsAt - now },
+  );
+}
+
+/**
  * Budgets that hold under concurrency. A request reserves its worst-case cost in every scope it belongs
  * to before the call; the check and the reservation happen in one synchronous step, so concurrent
  * requests can overspend only by what the worst case under-estimated. Settling replaces the hold with
  * the real cost. Spend already billed is loaded from the request log the first time a scope is used,
  * so budgets survive a restart.
  */
-export class BudgetGuard {
+export class BudgetGuard implements BudgetEnforcer {
   private readonly states = new Map<string, ScopeState>();
 
   constructor(private readonly source: SpendSource, private readonly now: () => number = Date.now) {}
@@ -99,21 +121,11 @@ export class BudgetGuard {
     }
     const over = (limit: number | null, spent: number) => limit !== null && spent + state.reserved + worstNano > limit;
     if (over(scope.dailyNano, state.spentDay)) {
-      throw this.exhausted(scope, 'daily', scope.dailyNano!, state.spentDay, state.reserved, worstNano, periods.dayEnd, now);
+      throw budgetExhausted(scope, 'daily', scope.dailyNano!, state.spentDay, state.reserved, worstNano, periods.dayEnd, now);
     }
     if (over(scope.monthlyNano, state.spentMonth)) {
-      throw this.exhausted(scope, 'monthly', scope.monthlyNano!, state.spentMonth, state.reserved, worstNano, periods.monthEnd, now);
+      throw budgetExhausted(scope, 'monthly', scope.monthlyNano!, state.spentMonth, state.reserved, worstNano, periods.monthEnd, now);
     }
-  }
-
-  private exhausted(scope: BudgetScope, period: string, limit: number, spent: number, reserved: number, worst: number, resetsAt: number, now: number): GatewayError {
-    const reset = new Date(resetsAt).toISOString();
-    return new GatewayError(
-      'budget_exceeded',
-      `${scope.label} ${period} budget is ¥${formatNanoCny(limit)}: spent ¥${formatNanoCny(spent)}, ¥${formatNanoCny(reserved)} held by requests in flight, ` +
-        `and this request may cost up to ¥${formatNanoCny(worst)}. It resets at ${reset} (00:00 Beijing time).`,
-      { retryAfterMs: resetsAt - now },
-    );
   }
 
   private roll(state: ScopeState, periods: Periods): ScopeState {

@@ -18,6 +18,8 @@ interface BatchView {
   error_file_id: string | null;
   expires_at: number;
   request_counts: { total: number; completed: number; failed: number };
+  /** Lines forwarded to providers' batch APIs (Tidegate's extension of the batch object). */
+  provider_batches?: Array<{ provider: string; id: string | null; status: string; lines: number }>;
 }
 
 const FINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -42,7 +44,10 @@ export async function batchCommand(argv: string[]): Promise<number> {
   };
   const print = (batch: BatchView) => {
     if (values.json) process.stdout.write(`${JSON.stringify(batch, null, 2)}\n`);
-    else process.stdout.write(`${batch.id}: ${batch.status}, ${batch.request_counts.completed} completed, ${batch.request_counts.failed} failed of ${batch.request_counts.total}; deadline ${new Date(batch.expires_at * 1000).toISOString()}\n`);
+    else {
+      const forwarded = (batch.provider_batches ?? []).map((entry) => `; ${entry.lines} lines at ${entry.provider}'s batch API (${entry.id ?? 'not yet sent'}, ${entry.status})`).join('');
+      process.stdout.write(`${batch.id}: ${batch.status}, ${batch.request_counts.completed} completed, ${batch.request_counts.failed} failed of ${batch.request_counts.total}; deadline ${new Date(batch.expires_at * 1000).toISOString()}${forwarded}\n`);
+    }
   };
   const watch = async (id: string): Promise<BatchView> => {
     let batch = (await (await call(`/v1/batches/${id}`)).json()) as BatchView;

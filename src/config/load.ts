@@ -1,6 +1,7 @@
 import { stableStringify } from '../canonical/stable-json.js';
 import { DEFAULT_SEMANTIC_THRESHOLD } from '../cache/semantic/index.js';
 import { patternProblems } from './privacy.js';
+import { buildAigcConfig } from '../aigc/config.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,8 @@ import { readYaml, type Environment, type SourcePositions } from './interpolate.
 import { buildModel, buildProvider, configFileSchema, modelSchema, providerSchema, schemaProblems, valueAt, type ConfigFile, type ModelEntry, type ProviderEntry } from './schema.js';
 import { resolveRoutes } from './routes.js';
 import { schedulingDefaults } from '../scheduling/config-schema.js';
+import { buildFlywheelConfig } from '../flywheel/config-schema.js';
+import { clusterDefaults } from '../cluster/config.js';
 import type { GatewayConfig, ModelConfig, ProviderConfig } from './types.js';
 
 export interface ConfigOverrides {
@@ -168,6 +171,8 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
   if (file.cache?.exact?.store === 'redis' && file.redis?.url === undefined) {
     report(['cache', 'exact', 'store'], 'the "redis" store needs redis.url (e.g. redis://127.0.0.1:6379)');
   }
+  const flywheel = buildFlywheelConfig(file, { routes: new Set([...routes.map((route) => route.id), ...models.map((model) => model.id)]) });
+  for (const problem of flywheel.problems) report(problem.path, problem.message);
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   const config = {
@@ -198,9 +203,13 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
       },
     },
     redis: { url: file.redis?.url },
+    cluster: clusterDefaults(file.cluster),
     privacy: file.privacy ? { ...file.privacy, enabled: file.privacy.enabled ?? true } : undefined,
-    scenarios: Object.fromEntries(Object.entries(file.scenarios ?? {}).map(([name, defaults]) => [name, { ...defaults }])),
+    aigc: file.aigc ? buildAigcConfig(file.aigc) : undefined,
+    requireFiled: file.requireFiled ?? false,
+    scenarios: Object.fromEntries(Object.entries(file.scenarios ?? {}).map(([name, { quality: _quality, ...defaults }]) => [name, { ...defaults }])),
     scheduling: schedulingDefaults(file.scheduling),
+    flywheel: flywheel.config,
     providers,
     models,
     routes,
@@ -216,6 +225,7 @@ export function configHash(config: Omit<GatewayConfig, 'hash' | 'source'>): stri
     storage: { url: config.storage.url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/, '$1<set>@') },
     admin: { key: secret(config.admin.key) },
     privacy: config.privacy ? { ...config.privacy, secret: secret(config.privacy.secret) } : undefined,
+    aigc: config.aigc ? { ...config.aigc, signingKey: secret(config.aigc.signingKey) } : undefined,
     providers: config.providers.map((provider) => ({
       ...provider,
       apiKey: secret(provider.apiKey),

@@ -29,6 +29,11 @@ export const privacySchema = z.strictObject({
   dictionaries: z.array(z.strictObject({ name: z.string().min(1), words: z.array(z.string().min(1)).min(1), caseInsensitive: z.boolean().optional() })).optional(),
   /** Ask the model to copy placeholders verbatim (a short system message is added when any were issued). */
   hint: z.boolean().optional(),
+  /**
+   * Stricter policies for particular virtual keys, by key name (`tidegate keys create --name NAME`): for
+   * each type the stricter of the key's and the route's (or global) action wins, so a key can only tighten.
+   */
+  keys: z.record(z.string().min(1), providerPolicySchema).optional(),
 });
 
 export type PrivacyFile = z.output<typeof privacySchema>;
@@ -41,6 +46,7 @@ export const privacyAllowedKeys: Record<string, readonly string[]> = {
   'privacy.patterns[]': ['name', 'pattern', 'flags', 'confidence', 'context'],
   'privacy.dictionaries[]': ['name', 'words', 'caseInsensitive'],
   'routes[].privacy': Object.keys(providerPolicySchema.shape),
+  'privacy.keys.*': Object.keys(providerPolicySchema.shape),
 };
 
 /** Patterns are compiled once at start-up, so a bad one is a config error with its place, not a failed request. */

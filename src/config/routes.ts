@@ -26,6 +26,8 @@ export const routeSchema = z.strictObject({
   cache: cacheOverrideSchema.optional(),
   /** What leaves for a provider from requests to this route (overrides privacy.provider). */
   privacy: providerPolicySchema.optional(),
+  /** Only filed models may serve this route (overrides the global requireFiled). */
+  requireFiled: z.boolean().optional(),
 });
 
 type Report = (path: PathSegment[], message: string) => void;
@@ -70,6 +72,7 @@ export function resolveRoutes(raw: unknown[], models: readonly ModelConfig[], re
         samples: route.cascade?.samples ?? 2,
       },
       ...(route.privacy ? { privacy: { ...route.privacy } } : {}),
+      ...(route.requireFiled === undefined ? {} : { requireFiled: route.requireFiled }),
       cache: { ...(route.cache?.exact ? { exact: { ...route.cache.exact } } : {}), ...(route.cache?.semantic ? { semantic: { ...route.cache.semantic } } : {}) },
     });
   });

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { privacyAllowedKeys, privacySchema } from './privacy.js';
+import { aigcAllowedKeys, aigcSchema } from '../aigc/config.js';
 import { describeValue, formatPath, listNames, suggestion, type ConfigProblem, type PathSegment } from './config-error.js';
 import type { SourcePositions } from './interpolate.js';
 import type { CatalogueModel, ModelPrice, PresetDefinition } from '../providers/preset.js';
 import type { ModelConfig, ProviderConfig } from './types.js';
-import { modelLimitsKeys, modelLimitsSchema, scenarioDefaultsKeys, scenariosSchema, schedulingKeys, schedulingSchema } from '../scheduling/config-schema.js';
+import { captureKeys, captureSchema, metricKeys, metricsSchema, scenarioQualityKeys, scenariosWithQualitySchema } from '../flywheel/config-schema.js';
+import { evaluatorKeys } from '../flywheel/evaluator-config.js';
+import { clusterKeys, clusterSchema } from '../cluster/config.js';
+import { batchForwardKeys, batchForwardSchema, modelLimitsKeys, modelLimitsSchema, scenarioDefaultsKeys, schedulingKeys, schedulingSchema } from '../scheduling/config-schema.js';
 
 /** Numbers and booleans may also arrive as strings from `${VAR}` interpolation: "8080" is accepted as 8080. */
 export const numeric = <T extends z.ZodNumber>(schema: T) =>
@@ -57,6 +61,8 @@ export const providerSchema = z.strictObject({
       metricsIntervalMs: int(0),
     })
     .optional(),
+  /** Where /v1/batches lines for this provider's models run: gateway (default), provider (its batch API) or auto. */
+  batch: batchForwardSchema.optional(),
 });
 
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' });
@@ -134,6 +140,9 @@ export const modelSchema = z.strictObject({
   prices: z.array(priceSchema).min(1).optional(),
   cache: cacheOverrideSchema.optional(),
   limits: modelLimitsSchema.optional(),
+  batch: batchForwardSchema.optional(),
+  /** Filing (备案号) or registration (上线编号) number of the service behind this model; overrides the catalogue. */
+  filing: z.string().trim().min(1).optional(),
 });
 
 export const configFileSchema = z.strictObject({
@@ -145,8 +154,18 @@ export const configFileSchema = z.strictObject({
   pricing: pricingSchema.optional(),
   cache: cacheSchema.optional(),
   redis: redisSchema.optional(),
+  /** Several nodes sharing PostgreSQL and Redis (src/cluster/): budgets, rate limits, circuits, leases. */
+  cluster: clusterSchema.optional(),
   privacy: privacySchema.optional(),
-  scenarios: scenariosSchema.optional(),
+  /** AIGC labels (src/aigc/): explicit label wording and place, implicit metadata, unlabelled audit. */
+  aigc: aigcSchema.optional(),
+  /** Refuse models without a filing or registration number (备案号 / 上线编号); routes may override. */
+  requireFiled: bool,
+  /** Scheduling defaults and (src/flywheel/) a quality bar per scenario. */
+  scenarios: scenariosWithQualitySchema.optional(),
+  /** Learning from traffic (src/flywheel/): opt-in content capture with retention, and feedback metrics. */
+  capture: captureSchema.optional(),
+  metrics: metricsSchema.optional(),
   scheduling: schedulingSchema.optional(),
   routes: z.array(z.unknown()).optional(),
   // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
@@ -171,11 +190,20 @@ const allowedKeys: Record<string, readonly string[]> = {
   'cache.exact': ['enabled', 'ttlSeconds', 'maxBytes', 'store', 'path', 'scope'],
   'cache.semantic': ['enabled', 'scenarios', 'threshold', 'ttlSeconds', 'maxEntries', 'scope'],
   redis: Object.keys(redisSchema.shape),
+  cluster: clusterKeys,
+  'cluster.failClosed': ['keys', 'teams'],
   ...privacyAllowedKeys,
+  ...aigcAllowedKeys,
   'models[].cache': ['exact', 'semantic'],
   'models[].limits': modelLimitsKeys,
+  'models[].batch': batchForwardKeys,
+  'providers[].batch': batchForwardKeys,
   scheduling: schedulingKeys,
-  'scenarios.*': scenarioDefaultsKeys,
+  'scenarios.*': [...scenarioDefaultsKeys, 'quality'],
+  'scenarios.*.quality': scenarioQualityKeys,
+  'scenarios.*.quality.evaluator': evaluatorKeys,
+  capture: captureKeys,
+  'metrics.*': metricKeys,
   'models[].cache.exact': Object.keys(exactOverrideSchema.shape),
   'routes[].cache': ['exact', 'semantic'],
   'routes[].cache.exact': Object.keys(exactOverrideSchema.shape),
@@ -186,7 +214,7 @@ const allowedKeys: Record<string, readonly string[]> = {
   'models[]': Object.keys(modelSchema.shape),
   'models[].price': Object.keys(priceSchema.shape),
   'models[].prices[]': Object.keys(priceSchema.shape),
-  'routes[]': ['id', 'light', 'flagship', 'qualityTarget', 'scenarios', 'cascade', 'cache'],
+  'routes[]': ['id', 'light', 'flagship', 'qualityTarget', 'scenarios', 'cascade', 'cache', 'privacy', 'requireFiled'],
   'routes[].cascade': ['enabled', 'verifier', 'judge', 'samples'],
 };
 
@@ -289,6 +317,7 @@ export function buildProvider(entry: ProviderEntry, preset: PresetDefinition): P
     retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 20_000, ...entry.retry },
     replicas: (entry.replicas ?? []).map((url) => url.replace(/\/+$/, '')),
     affinity: { policy: 'prefix', capacityBlocks: 65_536, metricsIntervalMs: 1_000, ...entry.affinity },
+    ...(entry.batch ? { batch: { ...entry.batch } } : {}),
   };
 }
 
@@ -313,5 +342,7 @@ export function buildModel(entry: ModelEntry | undefined, id: string, provider: 
         : known ? known.prices.map((version) => ({ ...version })) : [],
     cache: { ...(entry?.cache?.exact ? { exact: { ...entry.cache.exact } } : {}), ...(entry?.cache?.semantic ? { semantic: { ...entry.cache.semantic } } : {}) },
     ...(entry?.limits ? { limits: { ...entry.limits } } : {}),
+    ...(entry?.batch ? { batch: { ...entry.batch } } : {}),
+    ...((entry?.filing ?? known?.filing) ? { filing: entry?.filing ?? known?.filing } : {}),
   };
 }

@@ -1,7 +1,10 @@
 import type { ModelKind, ModelPrice, ModelTier } from '../providers/preset.js';
 import type { PrivacyFile, ProviderPolicyFile } from './privacy.js';
+import type { AigcConfig } from '../aigc/config.js';
 import type { SchedulingConfig } from '../scheduling/config-schema.js';
 import type { ScenarioDefaults } from '../scheduling/priority.js';
+import type { FlywheelConfig } from '../flywheel/config-schema.js';
+import type { ClusterConfig } from '../cluster/config.js';
 
 /** The validated, frozen configuration every service is built from. Produced only by loadConfig. */
 export interface ProviderConfig {
@@ -34,6 +37,8 @@ export interface ProviderConfig {
     readonly capacityBlocks: number;
     readonly metricsIntervalMs: number;
   };
+  /** Where /v1/batches lines for this provider's models run (models[].batch overrides); undefined: gateway. */
+  readonly batch?: { readonly mode?: 'provider' | 'gateway' | 'auto' };
 }
 
 export interface ModelConfig {
@@ -54,6 +59,10 @@ export interface ModelConfig {
   readonly cache?: CacheOverride;
   /** Admission limits (concurrency, tokens per minute) for this model; src/scheduling/ applies defaults. */
   readonly limits?: { readonly concurrency?: number; readonly tokensPerMinute?: number };
+  /** Where /v1/batches lines for this model run: gateway, the provider's batch API, or auto (src/batch/batch-mode.ts). */
+  readonly batch?: { readonly mode?: 'provider' | 'gateway' | 'auto' };
+  /** Filing (备案号) or registration (上线编号) number, from the config or the preset catalogue; undefined: unfiled. */
+  readonly filing?: string;
 }
 
 export interface CacheOverride {
@@ -81,6 +90,8 @@ export interface RouteConfig {
   readonly privacy?: ProviderPolicyFile;
   /** Overrides of the global exact-cache settings for requests to this route. */
   readonly cache?: CacheOverride;
+  /** Only models with a filing or registration number may serve this route (overrides the global requireFiled). */
+  readonly requireFiled?: boolean;
 }
 
 export interface GatewayConfig {
@@ -131,14 +142,22 @@ export interface GatewayConfig {
       readonly scope: 'key' | 'team';
     };
   };
+  /** AIGC labels (explicit, implicit metadata, unlabelled audit); undefined when not configured (src/aigc). */
+  readonly aigc: AigcConfig | undefined;
+  /** Refuse models without a filing or registration number (routes may override). */
+  readonly requireFiled: boolean;
   /** Personal-data protection; undefined when not configured. */
   readonly privacy: (PrivacyFile & { readonly enabled: boolean }) | undefined;
   /** Shared state for several nodes (exact cache today); required by any feature set to use Redis. */
   readonly redis: { readonly url: string | undefined };
+  /** Cluster mode (src/cluster/): shared budgets and rate limits, degraded-local mode, node heartbeat. */
+  readonly cluster: ClusterConfig;
   /** Per-scenario defaults: priority class and deadline of deferrable work (x-tidegate-scenario). */
   readonly scenarios: Readonly<Record<string, ScenarioDefaults>>;
   /** Admission queues and the deferred-work runner (src/scheduling/, src/batch/). */
   readonly scheduling: SchedulingConfig;
+  /** Learning from traffic: opt-in capture and its retention, feedback metrics, scenario quality bars (src/flywheel/). */
+  readonly flywheel: FlywheelConfig;
   readonly providers: readonly ProviderConfig[];
   readonly models: readonly ModelConfig[];
   readonly routes: readonly RouteConfig[];

@@ -16,7 +16,7 @@ export function anthropicSink(response: ServerResponse, context: RequestContext,
   };
   return {
     json(answer, usage, cost) {
-      const message = { ...chatResponseToMessage(answer, usage, requestedModel), cost_cny: cost.cny };
+      const message = { ...chatResponseToMessage(answer, usage, requestedModel), cost_cny: cost.cny, ...(context.aigc ? { AIGC: context.aigc } : {}) };
       sendJson(response, 200, message, modelCallHeaders(context));
     },
     open() {

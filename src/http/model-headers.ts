@@ -1,10 +1,13 @@
 import type { RequestContext } from '../pipeline/request-context.js';
 import { priorityHeader } from '../scheduling/priority.js';
+import { aigcHeaderValue } from '../aigc/metadata.js';
 
 /** The x-tidegate-* headers every model call carries (the cost is final only for non-streamed answers). */
 export function modelCallHeaders(context: RequestContext): Record<string, string> {
   const headers: Record<string, string> = {
     'x-tidegate-request-id': context.id,
+    // An episode groups multi-step work; without the request header a call is an episode of its own.
+    'x-tidegate-episode-id': context.episodeId ?? context.id,
     'x-tidegate-cache': context.cacheStatus,
     'x-tidegate-route-reason': asHeaderValue(context.routeReason || 'not routed'),
   };
@@ -23,6 +26,8 @@ export function modelCallHeaders(context: RequestContext): Record<string, string
   if (context.attempts.length > 1) headers['x-tidegate-attempts'] = String(context.attempts.length);
   if (context.priority !== undefined) headers['x-tidegate-priority'] = priorityHeader(context.priority, context.priorityDowngradedFrom);
   if (context.queueMs !== undefined) headers['x-tidegate-queue-ms'] = String(context.queueMs);
+  if (context.aigc) headers['x-tidegate-aigc'] = aigcHeaderValue(context.aigc);
+  if (context.served?.model.filing) headers['x-tidegate-model-filing'] = asHeaderValue(context.served.model.filing);
   if (context.warnings.length > 0) headers['x-tidegate-warning'] = asHeaderValue(context.warnings.join('; '));
   return headers;
 }

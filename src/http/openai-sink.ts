@@ -39,7 +39,7 @@ export function openAiSink(response: ServerResponse, context: RequestContext, re
   return {
     json(answer, usage, cost) {
       answer.usage = toWireUsage(usage, cost.cny);
-      sendJson(response, 200, answer, modelCallHeaders(context));
+      sendJson(response, 200, context.aigc ? { ...answer, AIGC: context.aigc } : answer, modelCallHeaders(context));
     },
     open() {
       response.writeHead(200, { ...modelCallHeaders(context), ...streamHeaders });

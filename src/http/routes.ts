@@ -1,4 +1,5 @@
 import { adminRoutes } from '../api/admin.js';
+import { privacyAuditRoutes } from '../api/privacy-audit.js';
 import { batchRoutes } from '../api/batches.js';
 import { fileRoutes } from '../api/files.js';
 import { schedulingAdminRoutes } from '../api/scheduling-report.js';
@@ -7,6 +8,7 @@ import { embeddings } from '../api/embeddings.js';
 import { health } from '../api/health.js';
 import { anthropicMessages } from '../api/messages.js';
 import { listModels } from '../api/models.js';
+import { postFeedback } from '../api/feedback.js';
 import type { Route } from './router.js';
 
 /** Every HTTP route Tidegate serves. */
@@ -16,8 +18,10 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/embeddings', access: 'client', handler: embeddings },
   { method: 'POST', path: '/v1/messages', access: 'client', handler: anthropicMessages, errorShape: 'anthropic' },
   { method: 'GET', path: '/v1/models', access: 'client', handler: listModels },
+  { method: 'POST', path: '/v1/feedback', access: 'client', handler: postFeedback },
   ...fileRoutes,
   ...batchRoutes,
   ...schedulingAdminRoutes,
   ...adminRoutes,
+  ...privacyAuditRoutes,
 ];

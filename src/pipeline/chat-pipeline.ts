@@ -11,13 +11,15 @@ import { tenantOf } from '../cache/tenant.js';
 import { StreamRecorder } from '../canonical/stream-replay.js';
 import { answerFromCache, remember, wantsAnswer } from './cache-stage.js';
 import { maskRequest, onPremisesCandidates, restoringSink } from './privacy-stage.js';
+import { aigcSink } from '../aigc/label-sink.js';
+import { filedCandidates } from '../aigc/filing-policy.js';
 import type { MaskOutcome } from '../privacy/index.js';
 import { estimateChatInputTokens } from '../tokens/chat-estimate.js';
 import { estimatePromptTokens, messageText } from '../tokens/estimate.js';
 import { countTextTokens, tokenizerFamilyFor } from '../tokens/tokenizers.js';
 import { admit, worstCaseChatNano } from '../budgets/admission.js';
 import { executeWithFallbacks } from './execute.js';
-import { admitToModel, usedTokens } from '../scheduling/scheduling-stage.js';
+import { admitAttempt, admitToModel, usedTokens } from '../scheduling/scheduling-stage.js';
 import type { RequestContext } from './request-context.js';
 import type { Services } from './services.js';
 import type { Target } from './targets.js';
@@ -63,17 +65,21 @@ export async function runChat(
   context.stream = original.stream === true;
   // Privacy first: nothing after this point (router, caches, providers) sees unmasked personal data.
   let request = original;
-  let sink = clientSink;
+  // The AIGC stage sits next to the client: labels go on restored text, fresh or replayed from a cache.
+  let sink = services.aigc ? aigcSink(services.aigc, context, clientSink) : clientSink;
   let privacy: MaskOutcome | undefined;
   if (services.privacy) {
     ({ request, outcome: privacy } = await maskRequest(services.privacy, services.config, context, original, services.routing.routes.get(original.model), context.sessionId));
-    sink = restoringSink(clientSink, privacy);
+    sink = restoringSink(sink, privacy);
   }
+  // Capture (opt-in) keeps the masked request and the answer as the provider wrote it, before restoration.
+  if (services.flywheel) sink = services.flywheel.capture(context, request, sink);
   const routed = decideRoute(services.routing, request.model, { ...needs, promptTokens: estimatePromptTokens(request.messages) }, {
     scenario: context.scenario,
     signal: services.router ? () => services.router!.signal(request.messages) : undefined,
   });
-  const decision = privacy ? { ...routed, candidates: onPremisesCandidates(privacy, routed.candidates, services.targets) } : routed;
+  const kept = privacy ? { ...routed, candidates: onPremisesCandidates(privacy, routed.candidates, services.targets) } : routed;
+  const decision = { ...kept, candidates: filedCandidates(services.config, services.routing.routes.get(original.model), kept.candidates) };
   context.routeReason = decision.reason;
   context.route = decision.route;
   context.routeFlagship = decision.route ? services.routing.routes.get(decision.route.id)?.flagship[0] : undefined;
@@ -115,10 +121,12 @@ export async function serveDecision(
     if (lease) context.replica = `${target.replicas!.indexOf(lease.replica)} (${lease.reason})`;
     return { provider: lease?.provider ?? target.provider, preset: target.preset, model: target.model, body: shapeFor(services, context, request, target), signal, warnings: context.warnings };
   };
+  let answer: string | undefined;
   try {
-    await execute(services, context, request, decision, sink, signal, call);
+    answer = await execute(services, context, request, decision, sink, signal, call);
   } finally {
-    lease?.release();
+    // The replica's KV cache now also holds the answer: the next turn's prefix (prompt + answer) is indexed too.
+    lease?.release(answer);
   }
 }
 
@@ -130,22 +138,24 @@ async function execute(
   sink: ChatSink,
   signal: AbortSignal,
   call: (target: Target) => UpstreamCall<ChatRequest>,
-): Promise<void> {
+): Promise<string | undefined> {
 
   if (!context.stream) {
-    const { target, result } = await executeWithFallbacks(context, decision, services.targets, services.breakers, signal, (target) =>
-      target.adapter.chat(call(target)),
-    );
+    const { target, result } = await executeWithFallbacks(context, decision, services.targets, services.breakers, signal, async (target) => {
+      await admitAttempt(context, target.model); // a fallback takes a slot on its own model
+      return target.adapter.chat(call(target));
+    });
     context.served = { model: target.model, provider: target.provider };
     context.upstreamMs = context.elapsedMs();
     const text = result.response.choices.map((choice) => messageText(choice.message)).join('');
     const usage = result.usage.estimated ? estimateUsage(request, text, target) : result.usage;
     sink.json(result.response, usage, context.settle(services.pricer, usage));
     remember(services, context, result.response, usage);
-    return;
+    return contentOf(result.response.choices[0]?.message.content);
   }
 
   const { target, result: opened } = await executeWithFallbacks(context, decision, services.targets, services.breakers, signal, async (target) => {
+    await admitAttempt(context, target.model);
     const iterator = target.adapter.chatStream(call(target))[Symbol.asyncIterator]();
     const first = await iterator.next();
     return { iterator, first };
@@ -155,6 +165,7 @@ async function execute(
   sink.open();
   let usage: NormalizedUsage | undefined;
   let outputText = '';
+  let firstContent = ''; // choice 0's content only: what the next turn renders as the assistant message
   const recorder = wantsAnswer(context) ? new StreamRecorder() : undefined;
   let moderated = false;
   const accept = (event: StreamEvent) => {
@@ -168,6 +179,7 @@ async function execute(
       for (const choice of event.chunk.choices) {
         const { delta } = choice;
         outputText += (delta.content ?? '') + (delta.reasoning_content ?? '');
+        if (choice.index === 0) firstContent += delta.content ?? '';
         for (const call of delta.tool_calls ?? []) outputText += call.function?.arguments ?? '';
       }
     }
@@ -184,6 +196,7 @@ async function execute(
     sink.close(final, context.settle(services.pricer, final));
     // A stream is stored only when it ended on its own: every choice finished, no moderation cut-off.
     if (recorder?.finished && !moderated) remember(services, context, recorder.response(), final);
+    return firstContent;
   } catch (thrown) {
     const final = usage ?? estimateUsage(request, outputText, target);
     const cost = context.settle(services.pricer, final);
@@ -196,4 +209,8 @@ async function execute(
     context.errorCode = error.code;
     sink.failMidStream(error, final, cost);
   }
+}
+
+function contentOf(content: unknown): string | undefined {
+  return typeof content === 'string' ? content : undefined;
 }

@@ -1,10 +1,13 @@
-import type { ChatRequest } from '../canonical/chat.js';
+import type { ChatRequest, EmbeddingsRequest } from '../canonical/chat.js';
 import type { NormalizedUsage } from '../canonical/usage.js';
 import type { GatewayConfig, ModelConfig, RouteConfig } from '../config/types.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { StreamEvent } from '../providers/adapter.js';
 import type { Cost } from '../pricing/cost.js';
-import { createPrivacyEngine, placeholderSystemHint, PrivacyError, type MaskOutcome, type PrivacyEngine } from '../privacy/index.js';
+import { createPrivacyEngine, defaultProviderPolicy, placeholderSystemHint, PrivacyError, type MaskOutcome, type PrivacyEngine, type ProviderPolicy } from '../privacy/index.js';
+import { stricterPolicy } from '../privacy/policy.js';
+import { maskingLogger } from '../privacy/masking-logger.js';
+import type { Logger } from '../logging/logger.js';
 import { tenantOf } from '../cache/tenant.js';
 import type { ChatSink } from './chat-pipeline.js';
 import type { RequestContext } from './request-context.js';
@@ -22,13 +25,37 @@ export function buildPrivacyEngine(config: GatewayConfig): PrivacyEngine | undef
   });
 }
 
+/** The process log under the privacy log policy (privacy.log) when privacy is on; unchanged otherwise. */
+export function withLogPolicy(logger: Logger, config: GatewayConfig): Logger {
+  const engine = buildPrivacyEngine(config);
+  return engine ? maskingLogger(logger, engine) : logger;
+}
+
 function asGatewayError(error: PrivacyError): GatewayError {
   return new GatewayError(error.code, error.message);
 }
 
 /**
+ * The provider policy for one request: the route's (or the global one), tightened by the calling key's
+ * own policy (privacy.keys, by key name) when it has one.
+ */
+export function effectivePolicy(config: GatewayConfig, context: RequestContext, route: RouteConfig | undefined): ProviderPolicy {
+  const base = route?.privacy ?? config.privacy?.provider ?? defaultProviderPolicy;
+  const principal = context.principal;
+  return stricterPolicy(base, principal.kind === 'key' ? config.privacy?.keys?.[principal.name] : undefined);
+}
+
+/**
+ * Personal data kept in clear for on-premises models must not be written to the response caches (stores
+ * on disk or in Redis); masked requests are cached as masked text, which holds placeholders only.
+ */
+export function keepsClearData(outcome: MaskOutcome): boolean {
+  return outcome.onPremisesRequired;
+}
+
+/**
  * Masks personal data in the request before anything else sees it (router, caches, providers), with the
- * route's policy when it has one. Returns the masked request and the outcome (restorer, on-premises need).
+ * route's policy (tightened by the key's) when it has one. Returns the masked request and the outcome.
  */
 export async function maskRequest(engine: PrivacyEngine, config: GatewayConfig, context: RequestContext, request: ChatRequest, route: RouteConfig | undefined, conversation: string | undefined): Promise<{ request: ChatRequest; outcome: MaskOutcome }> {
   let outcome: MaskOutcome;
@@ -36,16 +63,44 @@ export async function maskRequest(engine: PrivacyEngine, config: GatewayConfig, 
     outcome = await engine.maskMessages(request.messages, {
       tenant: tenantOf(context.principal),
       conversation: conversation ?? engine.conversationId(request.messages),
-      ...(route?.privacy ? { policy: route.privacy } : {}),
+      policy: effectivePolicy(config, context, route),
     });
   } catch (error) {
     if (error instanceof PrivacyError) throw asGatewayError(error);
     throw error;
   }
   context.privacyFindings = outcome.findings.map((finding) => `${finding.type}:${finding.action}×${finding.count}`).join(',') || undefined;
+  if (keepsClearData(outcome)) context.cacheDirective = 'bypass';
   let messages = outcome.messages;
   if (config.privacy?.hint && outcome.restorer.size > 0) messages = [{ role: 'system', content: placeholderSystemHint }, ...messages];
   return { request: { ...request, messages }, outcome };
+}
+
+/**
+ * Embeddings inputs get the same provider policy as chat. Vectors cannot be restored, so placeholders use one
+ * conversation per tenant: the same value always embeds as the same placeholder for that tenant, and
+ * lookups against stored vectors keep working. Token-id inputs are opaque and pass as they are.
+ */
+export async function maskEmbeddingsRequest(engine: PrivacyEngine, config: GatewayConfig, context: RequestContext, request: EmbeddingsRequest): Promise<{ request: EmbeddingsRequest; outcome: MaskOutcome }> {
+  const texts = typeof request.input === 'string' ? [request.input] : request.input.map((item) => (typeof item === 'string' ? item : undefined));
+  const slots = texts.flatMap((text, index) => (text === undefined ? [] : [index]));
+  let outcome: MaskOutcome;
+  try {
+    outcome = await engine.maskMessages(slots.map((index) => ({ role: 'user' as const, content: texts[index]! })), {
+      tenant: tenantOf(context.principal),
+      conversation: 'embeddings',
+      policy: effectivePolicy(config, context, undefined),
+    });
+  } catch (error) {
+    if (error instanceof PrivacyError) throw asGatewayError(error);
+    throw error;
+  }
+  context.privacyFindings = outcome.findings.map((finding) => `${finding.type}:${finding.action}×${finding.count}`).join(',') || undefined;
+  const masked = outcome.messages.map((message) => message.content as string);
+  if (typeof request.input === 'string') return { request: { ...request, input: masked[0]! }, outcome };
+  const input = [...request.input] as unknown[];
+  slots.forEach((index, position) => { input[index] = masked[position]; });
+  return { request: { ...request, input: input as EmbeddingsRequest['input'] }, outcome };
 }
 
 /** Only on-premises models may serve a request whose data must stay on-premises; none left is a clear error. */

@@ -10,7 +10,9 @@ import type { CacheDirective, CachePlan, CacheStatus } from '../cache/exact-cach
 import type { SemanticPlan } from '../cache/semantic-stage.js';
 import { zeroUsage } from '../canonical/usage.js';
 import { uuidv7 } from './ids.js';
+import type { AigcMetadata } from '../aigc/metadata.js';
 import type { PriorityClass } from '../scheduling/priority.js';
+import type { CaptureDraft } from '../flywheel/capture-sink.js';
 
 export type Endpoint = 'chat' | 'embeddings' | 'messages';
 
@@ -50,6 +52,10 @@ export class RequestContext {
   upstreamMs: number | undefined;
   /** The exact cache's decision; `hit` means no provider was called. */
   cacheStatus: CacheStatus = 'bypass';
+  /** The implicit AIGC label of the answer (src/aigc), sent as x-tidegate-aigc and as the AIGC field. */
+  aigc: AigcMetadata | undefined;
+  /** The client asked for no explicit AIGC label (x-tidegate-aigc-label: off). */
+  aigcLabelOff = false;
   /** Personal data found and what was done with it, by type (never the values), e.g. "PHONE:mask×2". */
   privacyFindings: string | undefined;
   /** x-tidegate-session: keeps a conversation on one replica of a self-hosted deployment. */
@@ -72,6 +78,10 @@ export class RequestContext {
   priority: PriorityClass | undefined;
   priorityDowngradedFrom: PriorityClass | undefined;
   queueMs: number | undefined;
+  /** x-tidegate-episode-id: groups the steps of multi-step work (feedback may score the episode); absent: this request alone. */
+  episodeId: string | undefined;
+  /** Content kept for learning when the call is opted in to capture (src/flywheel/); written after the response. */
+  capture: CaptureDraft | undefined;
 
   constructor(
     readonly endpoint: Endpoint,

@@ -1,10 +1,11 @@
 import type { ExactCache } from '../cache/exact-cache.js';
 import type { SemanticStage } from '../cache/semantic-stage.js';
 import type { PrivacyEngine } from '../privacy/index.js';
+import type { AigcStage } from '../aigc/label-sink.js';
 import type { PromptCacheShaper } from '../cache/provider/prompt-cache-shaping.js';
 import type { GatewayConfig, ModelConfig } from '../config/types.js';
 import type { TeamLimitsSource } from '../budgets/admission.js';
-import type { BudgetGuard } from '../budgets/budget-guard.js';
+import type { BudgetEnforcer } from '../budgets/budget-guard.js';
 import type { Logger } from '../logging/logger.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { RoutingTables } from '../routing/policy.js';
@@ -15,6 +16,8 @@ import type { RequestContext } from './request-context.js';
 import type { Target } from './targets.js';
 import type { AdmissionController } from '../scheduling/admission-controller.js';
 import type { DeferredWork } from '../batch/deferred-work.js';
+import type { FlywheelService } from '../flywheel/flywheel-service.js';
+import type { ClusterNode } from '../cluster/cluster-node.js';
 
 /** Receives every finished model call; the request log writes it off the request path. */
 export interface Ledger {
@@ -50,11 +53,13 @@ export interface Services {
   readonly cache: ExactCache;
   /** The semantic response cache (opt-in per route, model or scenario). */
   readonly semantic: SemanticStage;
+  /** AIGC labels and the unlabelled-answer audit (src/aigc); undefined when `aigc:` is not configured. */
+  readonly aigc?: AigcStage;
   /** Personal-data masking before anything leaves (src/privacy); undefined when privacy is off. */
   readonly privacy: PrivacyEngine | undefined;
   /** Cache markers and hints that help providers' own context caches (cache/provider/). */
   readonly promptCache: PromptCacheShaper;
-  readonly budgets: { readonly guard: BudgetGuard; readonly teams: TeamLimitsSource };
+  readonly budgets: { readonly guard: BudgetEnforcer; readonly teams: TeamLimitsSource };
   readonly ledger: Ledger;
   readonly logger: Logger;
   readonly keys: KeyAdmin;
@@ -63,4 +68,8 @@ export interface Services {
   readonly scheduler?: AdmissionController;
   /** Deferred jobs, batches and files (src/batch/). */
   readonly deferred?: DeferredWork;
+  /** Capture of opted-in content, feedback and retention (src/flywheel/); absent in tools that build Services by hand. */
+  readonly flywheel?: FlywheelService;
+  /** Cluster mode (src/cluster/) when redis.url is set: shared budgets, heartbeat, status for /healthz. */
+  readonly cluster?: ClusterNode;
 }

@@ -41,6 +41,11 @@ export interface CatalogueModel {
   contextWindow?: number;
   /** Price history, oldest first. */
   prices: readonly ModelPrice[];
+  /**
+   * The CAC filing number (备案号) or registration number (上线编号) of the generative AI service behind
+   * this model, only when published by the regulator or the provider; unknown stays absent, never guessed.
+   */
+  filing?: string;
 }
 
 /**
@@ -79,5 +84,20 @@ export interface PresetDefinition {
   promptCache?: { readonly marker?: 'cache_control'; readonly minTokens?: number; readonly cacheKeyParam?: 'prompt_cache_key' };
   errorRules: readonly ErrorRule[];
   models: readonly CatalogueModel[];
+  /** The provider's own batch API (usually half price), where Tidegate can forward a /v1/batches job to it. */
+  batchApi?: BatchApiDefinition;
   notes?: string;
+}
+
+/**
+ * A provider batch API: `openai-files` is OpenAI's /files + /batches (DashScope and Zhipu copy it under
+ * their own base URL), `anthropic-message-batches` is Anthropic's /messages/batches with inline requests.
+ */
+export interface BatchApiDefinition {
+  readonly shape: 'openai-files' | 'anthropic-message-batches';
+  /** The `url` of each JSONL line and the batch's `endpoint` (openai-files only). */
+  readonly lineUrl?: string;
+  /** The provider's completion window in hours: work with a shorter deadline is not forwarded. */
+  readonly windowHours: number;
+  readonly source: string;
 }

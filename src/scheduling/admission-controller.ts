@@ -181,7 +181,8 @@ export class AdmissionController {
   private grant(gate: ModelGate, priority: PriorityClass, tokens: number, enqueuedAt: number, now: number): Permit {
     gate.inFlight += 1;
     const entry = { at: now, tokens };
-    gate.window.push(entry);
+    // Only a tokens-per-minute limit reads the window (and prunes it); without one it would grow forever.
+    if (gate.limits.tokensPerMinute !== undefined) gate.window.push(entry);
     const queueMs = Math.max(0, now - enqueuedAt);
     const stats = this.stats[priority];
     stats.admitted += 1;

@@ -15,6 +15,17 @@ export const modelLimitsSchema = z.strictObject({
   tokensPerMinute: int(1),
 });
 
+/**
+ * `models[].batch` and `providers[].batch`: where /v1/batches lines for this model run. `gateway`: Tidegate
+ * runs each line (off-peak windows, valleys); `provider`: forwarded to the provider's batch API (about half
+ * price, its own completion window); `auto`: forwarded when the provider has a batch API that is cheaper and
+ * the batch's completion window is at least the provider's, else run by Tidegate.
+ */
+export const BATCH_MODES = ['provider', 'gateway', 'auto'] as const;
+export type BatchMode = (typeof BATCH_MODES)[number];
+export const batchForwardSchema = z.strictObject({ mode: z.enum(BATCH_MODES).optional() });
+export const batchForwardKeys = Object.keys(batchForwardSchema.shape);
+
 /** `scenarios.<name>`: the default class and deadline of requests sent with x-tidegate-scenario: <name>. */
 export const scenarioDefaultsSchema = z.strictObject({
   priority: z.enum(PRIORITY_CLASSES).optional(),
@@ -47,6 +58,8 @@ export const schedulingSchema = z.strictObject({
   pollIntervalMs: int(10),
   /** Concurrent deferred jobs the runner executes at most. */
   runnerConcurrency: int(1, 1000),
+  /** How often batches forwarded to a provider's batch API are polled (ms). */
+  providerBatchPollMs: int(10),
 });
 
 export const schedulingKeys = Object.keys(schedulingSchema.shape);
@@ -65,6 +78,7 @@ export interface SchedulingConfig {
   readonly defaultConcurrency: number;
   readonly pollIntervalMs: number;
   readonly runnerConcurrency: number;
+  readonly providerBatchPollMs: number;
 }
 
 export function schedulingDefaults(entry: z.output<typeof schedulingSchema> | undefined): SchedulingConfig {
@@ -79,6 +93,7 @@ export function schedulingDefaults(entry: z.output<typeof schedulingSchema> | un
     defaultConcurrency: 32,
     pollIntervalMs: 1_000,
     runnerConcurrency: 8,
+    providerBatchPollMs: 60_000,
     ...entry,
   };
 }

@@ -40,6 +40,45 @@ export function markPreAdmitted(context: RequestContext): void {
   preAdmitted.add(context);
 }
 
+/** The slot a call holds, per context: moved to a fallback model when the executor tries one. */
+const slots = new WeakMap<RequestContext, ModelSlot>();
+
+/**
+ * One slot at a time on the model being called. The first attempt uses the slot taken on the route's first
+ * choice; when the executor falls back to another model, the slot on the failed model is given back and one is
+ * taken on the fallback, in the same class (its own concurrency and tokens per minute apply; a full queue there
+ * is that model's 429).
+ */
+class ModelSlot implements Permit {
+  constructor(
+    private readonly services: Services,
+    private readonly context: RequestContext,
+    private readonly request: ChatRequest,
+    private readonly signal: AbortSignal,
+    private permit: Permit,
+    private modelId: string | undefined,
+  ) {}
+
+  get queueMs(): number {
+    return this.permit.queueMs;
+  }
+
+  async moveTo(model: ModelConfig): Promise<void> {
+    const scheduler = this.services.scheduler;
+    if (!scheduler || model.id === this.modelId) return;
+    this.permit.release(0); // the failed attempt's model is free again; it used no tokens worth counting
+    this.permit = noPermit;
+    this.modelId = model.id;
+    const next = await scheduler.acquire(model.id, this.context.priority === 'interactive' ? 'interactive' : 'standard', expectedTokens(this.request), this.signal);
+    this.context.queueMs = (this.context.queueMs ?? 0) + next.queueMs;
+    this.permit = next;
+  }
+
+  release(actualTokens?: number): void {
+    this.permit.release(actualTokens);
+  }
+}
+
 /**
  * Pipeline stage (before execution): wait for a slot on the model the route chose, in the request's class.
  * The wait is recorded (x-tidegate-queue-ms, the log); a full queue or a long wait is a 429 with Retry-After.
@@ -49,7 +88,14 @@ export async function admitToModel(services: Services, context: RequestContext, 
   if (!scheduler || !model || preAdmitted.has(context)) return noPermit;
   const permit = await scheduler.acquire(model.id, context.priority === 'interactive' ? 'interactive' : 'standard', expectedTokens(request), signal);
   context.queueMs = permit.queueMs;
-  return permit;
+  const slot = new ModelSlot(services, context, request, signal, permit, model.id);
+  slots.set(context, slot);
+  return slot;
+}
+
+/** Before each attempt: make sure the call holds a slot on the model it is about to call (fallbacks included). */
+export async function admitAttempt(context: RequestContext, model: ModelConfig): Promise<void> {
+  await slots.get(context)?.moveTo(model);
 }
 
 /** The tokens a finished call really used, for the model's minute window. */

@@ -6,6 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { AnswerBook } from './answers.js';
 import { handleMessages } from './anthropic-dialect.js';
+import { handleMessageBatches } from './anthropic-batches.js';
+import { BatchStore } from './batch-api.js';
 import { errorResponse, minimaxFailure } from './errors.js';
 import { handleChat, handleEmbeddings } from './openai-dialect.js';
 import { PRESET_QUIRKS, quirksFor } from './quirks.js';
@@ -61,6 +63,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const book = new AnswerBook();
   const scripts = new ScriptBook();
   const requests: RecordedRequest[] = [];
+  const batches = new BatchStore(book);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
@@ -70,6 +73,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const body = parse(text);
     if (preset === '' || preset === 'health') return sendJson(res, 200, { ok: true, presets: SIMULATED_PRESETS });
     requests.push({ preset, path, method: req.method ?? 'GET', headers: { ...req.headers }, body, at: Date.now() });
+
+    // Providers' batch APIs (files, batches, Anthropic message batches): batch-api.ts, anthropic-batches.ts.
+    if (/\/(files|batches)(\/|$)/.test(rest)) {
+      if (!authorized(preset, req)) return sendJson(res, 401, errorResponse(preset, 'auth', 401, 'batch').body);
+      const method = req.method ?? 'GET';
+      const handled = preset === 'anthropic'
+        ? handleMessageBatches(batches, method, rest, text, `http://${req.headers.host ?? host}`, res)
+        : await batches.handleOpenAi(preset, method, rest, text, req.headers['content-type'] ?? '', res);
+      if (handled) return;
+    }
 
     const route = req.method === 'POST' ? routeOf(preset, rest) : undefined;
     if (!route) return sendJson(res, 404, { error: { message: `simulator: no route for ${req.method} ${path}`, type: 'not_found' } });
@@ -124,6 +137,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (preset === 'anthropic') return `${url}/anthropic/v1`;
       return `${url}/${preset}${quirksFor(preset).pathSuffix}`;
     },
+    batches,
     script(preset: string, steps: ScriptStep[]): void {
       scripts.push(preset, steps);
     },
@@ -131,6 +145,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       scripts.clear();
       requests.length = 0;
       book.reset();
+      batches.reset();
     },
     close(): Promise<void> {
       return new Promise((resolve) => {

@@ -1,3 +1,5 @@
+import type { BatchStore } from './batch-api.js';
+
 /** Public types of the provider simulator (a fake upstream used by e2e tests, the benchmark and `tidegate demo`). */
 
 export type ErrorClass =
@@ -56,6 +58,8 @@ export interface SimulatorOptions {
 
 export interface Simulator {
   url: string;
+  /** Providers' batch APIs: the batches received (lines, status) and their timing (validatingMs, inProgressMs, expiry). */
+  batches: BatchStore;
   baseUrlFor(preset: string): string;
   script(preset: string, steps: ScriptStep[]): void;
   requests: RecordedRequest[];

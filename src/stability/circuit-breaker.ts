@@ -10,7 +10,8 @@ interface Circuit {
 }
 
 /** Failures that say nothing about the provider's health (the request itself was at fault). */
-const notTheProvidersFault: ReadonlySet<ErrorCode> = new Set(['upstream_bad_request', 'upstream_content_rejected']);
+// queue_full / queue_timeout: the gateway's own admission refused a fallback attempt before any call was made.
+export const notTheProvidersFault: ReadonlySet<ErrorCode> = new Set(['upstream_bad_request', 'upstream_content_rejected', 'queue_full', 'queue_timeout']);
 
 /**
  * One breaker per provider model. Closed → open after `failureThreshold` consecutive failures;

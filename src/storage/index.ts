@@ -28,5 +28,6 @@ export type { ApiKeysTable, RequestLogTable, Schema, TeamsTable } from './schema
 export { usageReport, type UsageGroup, type UsageRow } from './usage-report.js';
 export * from './jobs.js';
 export * from './batches.js';
-export type { BatchesTable, FilesTable, JobsTable } from './jobs-schema.js';
+export type { BatchesTable, FilesTable, JobsTable, ProviderBatchesTable } from './jobs-schema.js';
+export * from './jobs-provider-batches.js';
 export { priorityReport, type PriorityClassRow } from './scheduling-report.js';

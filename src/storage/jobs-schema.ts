@@ -34,6 +34,34 @@ export interface JobsTable {
   /** What the same usage would have cost at submission time (the on-demand price). */
   on_demand_nano_cny: Generated<number>;
   tariff: string | null;
+  /** The provider batch this line was forwarded to (migration 0008); null when Tidegate runs it. */
+  provider_batch_id: string | null;
+}
+
+/**
+ * A part of a client batch forwarded to one provider's batch API (migration 0008). The upstream ids are stored
+ * as soon as the provider returns them, so polling survives a restart and nothing is submitted twice.
+ */
+export interface ProviderBatchesTable {
+  id: string;
+  batch_id: string;
+  /** The configured provider id. */
+  provider: string;
+  /** pending (not yet accepted upstream) | submitted | settled */
+  status: string;
+  lines: number;
+  upstream_input_file_id: string | null;
+  upstream_batch_id: string | null;
+  /** The provider's own status, as last polled (validating, in_progress, ended, completed, expired, …). */
+  upstream_status: string | null;
+  /** 1 once the client cancelled: the cancel is sent upstream until the provider acknowledges it. */
+  cancel_requested: number;
+  created_at: number;
+  submitted_at: number | null;
+  polled_at: number | null;
+  settled_at: number | null;
+  /** The last submission or polling error, as text. */
+  error: string | null;
 }
 
 export interface BatchesTable {

@@ -6,7 +6,8 @@ import { toRecord, type RequestLogRow } from './request-log.js';
 /** Durable deferred work: one row per deferred chat request or batch line (migration 0005). */
 export type JobRow = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** upstream: forwarded to a provider's batch API, waiting for its answer (never picked by the runner). */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'upstream';
 
 const ROWS_PER_STATEMENT = 200;
 
@@ -143,7 +144,7 @@ export async function batchCounts(database: Database, batchId: string): Promise<
     .where('batch_id', '=', batchId)
     .groupBy('status')
     .execute();
-  const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, upstream: 0 };
   for (const row of rows) counts[row.status as JobStatus] = Number(row.count);
   return counts;
 }
@@ -183,7 +184,7 @@ export async function deferredReport(database: Database, since: number, until: n
     report.jobs += jobs;
     if (row.status === 'succeeded') report.succeeded += jobs;
     else if (row.status === 'failed') report.failed += jobs;
-    else if (row.status === 'queued' || row.status === 'running') report.queued += jobs;
+    else if (row.status === 'queued' || row.status === 'running' || row.status === 'upstream') report.queued += jobs;
     report.deadlineMisses += Number(row.misses ?? 0);
     report.inputTokens += Number(row.input ?? 0);
     report.outputTokens += Number(row.output ?? 0);

@@ -1,6 +1,10 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import { createSchedulingTables } from './scheduling-migration.js';
+import { createProviderBatchTables } from './jobs-provider-batches.js';
+import { createFlywheelTables } from './flywheel-migration.js';
+import { createPrivacyAuditTable } from './privacy-audit-migration.js';
+import { createClusterTables } from './cluster-migration.js';
 
 /*
  * Ordered migrations, defined in code so the published package needs no migration files on disk.
@@ -95,6 +99,26 @@ const migrations: Record<string, Migration> = {
   '0005_scheduling_and_batches': {
     async up(db) {
       await createSchedulingTables(db);
+    },
+  },
+  '0006_privacy_audit': {
+    async up(db) {
+      await createPrivacyAuditTable(db);
+    },
+  },
+  '0007_flywheel': {
+    async up(db) {
+      await createFlywheelTables(db);
+    },
+  },
+  '0008_provider_batches': {
+    async up(db) {
+      await createProviderBatchTables(db);
+    },
+  },
+  '0009_cluster': {
+    async up(db) {
+      await createClusterTables(db);
     },
   },
 };

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { BatchesTable, FilesTable, JobsTable } from './jobs-schema.js';
+import type { BatchesTable, FilesTable, JobsTable, ProviderBatchesTable } from './jobs-schema.js';
 
 /**
  * Kysely table interfaces, shared by SQLite and PostgreSQL. Booleans are stored as integers 0/1 and
@@ -88,4 +88,5 @@ export interface Schema {
   jobs: JobsTable;
   batches: BatchesTable;
   files: FilesTable;
+  provider_batches: ProviderBatchesTable;
 }

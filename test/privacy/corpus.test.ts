@@ -61,6 +61,11 @@ const negatives: Array<(r: Random) => string> = [
   (r) => `会议于 2024-0${int(r, 1, 9)}-1${int(r, 0, 9)} 1${int(r, 0, 9)}:${int(r, 10, 59)}:${int(r, 10, 59)} 开始，房间号 ${int(r, 100, 999)}`,
   (r) => { const p = `62${digits(r, 16)}`; return `订单编号${p}${luhnCheckDigit(p)}`; },
   (r) => `version ${int(r, 1, 9)}.${digits(r, 11)} build ${digits(r, 8)}`,
+  (r) => `发票代码${digits(r, 12)}，发票号码${digits(r, 18)}`,
+  (r) => `${pick(r, ['型号', '订单号', '批次'])}${pick(r, ['H', 'C', 'E', 'G'])}${digits(r, 8)}已入库`,
+  // A mobile number or a resident ID inside a longer digit run is part of something else.
+  (r) => `流水${digits(r, 3)}${mobile(r)}${digits(r, 4)}`,
+  (r) => `批次号${residentId(r)}${digits(r, 2)}`,
 ];
 
 describe('synthetic corpus', () => {
@@ -93,7 +98,8 @@ describe('synthetic corpus', () => {
       const { tp, fn, fp } = stats[kind];
       const recall = tp / (tp + fn);
       const precision = tp / (tp + fp);
-      expect({ kind, recall: recall >= 0.995, precision: precision >= 0.99 }).toEqual({ kind, recall: true, precision: true });
+      expect(tp + fn).toBe(1000);
+      expect({ kind, recall, precision }).toEqual({ kind, recall: expect.toSatisfy((v: number) => v >= 0.995), precision: expect.toSatisfy((v: number) => v >= 0.99) });
     }
   });
 

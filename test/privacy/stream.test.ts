@@ -123,9 +123,9 @@ const argsMasked = '{"to":"[PHONE_KXMBTQRD]","who":"[PERSON_BCDFGHJK]","cc":["[P
 const argsExpected = { to: '13812345678', who: 'Tom "T" Lee\\张三', cc: ['13700002222'] };
 
 describe('chunk stream restoration (content and tool-call arguments)', () => {
-  it('restores both channels across 2,000 random chunkings', () => {
+  it('restores both channels across 10,000 random chunkings', () => {
     const r = seeded(99);
-    for (let n = 0; n < 2000; n++) {
+    for (let n = 0; n < 10_000; n++) {
       const chunks = restorer.chunkStream();
       const out = chunksFor(r, masked, argsMasked).map((c) => chunks.restoreChunk(c));
       expect(chunks.flush()).toBeNull();

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredis } from '../../platform/ioredis.js';
 import { decodeAnswer, encodeAnswer, type CachedAnswer, type ResponseStore } from './store.js';
 
 const PREFIX = 'tidegate:exact:';
@@ -15,7 +16,7 @@ export class RedisStore implements ResponseStore {
   private readonly connected: Promise<void>;
 
   constructor(url: string, private readonly onError: (error: Error) => void = () => {}) {
-    this.redis = new Redis(url, {
+    this.redis = new (ioredis().Redis)(url, {
       lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,

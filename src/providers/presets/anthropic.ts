@@ -12,6 +12,8 @@ export const anthropic: PresetDefinition = {
   streamUsageOption: false,
   // cache_control breakpoints (write 1.25x, read 0.1x); 1,024 tokens minimum on Sonnet/Opus 4.x.
   promptCache: { marker: 'cache_control', minTokens: 1024 },
+  // Message Batches: POST /v1/messages/batches with inline requests, results as JSONL, 50%, 24 h (providers.md §3).
+  batchApi: { shape: 'anthropic-message-batches', windowHours: 24, source: 'Anthropic Message Batches docs (providers.md §3)' },
   errorRules: [
     { match: 'overloaded_error', code: 'upstream_rate_limited' },
     { match: 'rate_limit_error', code: 'upstream_rate_limited' },

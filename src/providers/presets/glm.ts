@@ -11,6 +11,8 @@ export const glm: PresetDefinition = {
   streamUsageOption: true,
   acceptsReasoningContent: true,
   moderationFinishReasons: ['sensitive'],
+  // Batch API (2024-05): OpenAI-style JSONL with url /v4/chat/completions, 50%, 24 h [3p: juejin, providers.md §3].
+  batchApi: { shape: 'openai-files', lineUrl: '/v4/chat/completions', windowHours: 24, source: 'juejin "智谱AI 发布 Batch API" [3p] (providers.md §3)' },
   errorRules: [
     { match: '1113', code: 'upstream_insufficient_balance' },
     { match: '1301', code: 'upstream_content_rejected' },

@@ -11,6 +11,8 @@ export const openai: PresetDefinition = {
   streamUsageOption: true,
   // Automatic caching from 1,024 tokens; prompt_cache_key keeps requests sharing a prefix on the same cache.
   promptCache: { cacheKeyParam: 'prompt_cache_key' },
+  // Batch API: JSONL via /v1/files (purpose batch), then /v1/batches; 50%, 24 h window (providers.md §3).
+  batchApi: { shape: 'openai-files', lineUrl: '/v1/chat/completions', windowHours: 24, source: 'OpenAI Batch API docs (providers.md §3)' },
   errorRules: [
     { match: 'insufficient_quota', code: 'upstream_insufficient_balance' },
     { match: 'rate_limit_exceeded', code: 'upstream_rate_limited' },

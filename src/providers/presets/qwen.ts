@@ -12,6 +12,8 @@ export const qwen: PresetDefinition = {
   // Explicit cache (cache_control, 5-minute TTL, write 125%, hit 10%) from 1,024 tokens; implicit caching otherwise.
   promptCache: { marker: 'cache_control', minTokens: 1024 },
   acceptsReasoningContent: true,
+  // OpenAI-compatible Files + Batches under compatible-mode/v1, 50% of real time (help.aliyun.com/document_detail/2975721).
+  batchApi: { shape: 'openai-files', lineUrl: '/v1/chat/completions', windowHours: 24, source: 'help.aliyun.com/document_detail/2975721 (providers.md §3)' },
   errorRules: [
     { match: 'arrearage', code: 'upstream_insufficient_balance' },
     { match: 'data_inspection_failed', code: 'upstream_content_rejected' },
