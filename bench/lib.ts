@@ -140,9 +140,20 @@ export interface LoadResult { sent: number; ok: number; errors: number; achieved
 /**
  * Open loop: sends are scheduled by the clock (rate per second), not after responses; latency counts from the
  * intended send time, so a gateway that falls behind is charged for the queueing (no coordinated omission).
+ * The same schedule first runs unmeasured for `warmupMs` on the same connections, so that what is measured
+ * is the steady state at that rate, not the opening of the connections it needs (client side and upstream).
  */
-export async function openLoop(target: Target, ratePerSecond: number, durationMs: number): Promise<LoadResult> {
+export async function openLoop(target: Target, ratePerSecond: number, durationMs: number, warmupMs = 1000): Promise<LoadResult> {
   const agent = new Agent({ connections: 1024, keepAliveTimeout: 30_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  try {
+    if (warmupMs > 0) await scheduled(target, agent, ratePerSecond, warmupMs);
+    return await scheduled(target, agent, ratePerSecond, durationMs);
+  } finally {
+    await agent.close();
+  }
+}
+
+async function scheduled(target: Target, agent: Agent, ratePerSecond: number, durationMs: number): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -182,7 +193,6 @@ export async function openLoop(target: Target, ratePerSecond: number, durationMs
     tick();
   });
   await Promise.all(inflight);
-  await agent.close();
   const elapsed = (lastDone || performance.now()) - start;
   return { sent, ok: latencies.length, errors, achievedRps: latencies.length / (elapsed / 1000), latency: dist(latencies), ...(firstError ? { firstError } : {}) };
 }

@@ -27,7 +27,7 @@ providers:
 models:
   - { id: bench-model, provider: upstream, price: { input: 1, output: 2 } }
 `);
-  const gw = await startChild('tidegate', process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, join(root, 'bin/tidegate.js'), 'serve', '--config', join(dir, 'on.yaml')], 'stderr', /"url":"(http:[^"]+)"/);
+  const gw = await startChild('tidegate', process.execPath, [...(process.env.PROFILE_FLAGS ?? '').split(' ').filter(Boolean), '--cpu-prof', `--cpu-prof-dir=${dir}`, join(root, 'bin/tidegate.js'), 'serve', '--config', join(dir, 'on.yaml')], 'stderr', /"url":"(http:[^"]+)"/);
   const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Benchmark prompt: say hello.' }] });
   const target: Target = { key: 'tgOn', label: 'Tidegate ON', url: `${gw.match[1]}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: 'Bearer bench' }, body, streamBody: JSON.stringify({ ...JSON.parse(body), stream: true }) };
   try {

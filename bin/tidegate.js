@@ -1,5 +1,14 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+import { holdYoungGeneration } from '../dist/src/cli/heap-tuning.js';
+
+// Before the rest of the CLI is loaded (src/cli/heap-tuning.ts says why).
+holdYoungGeneration();
+const argv = process.argv.slice(2);
+// `serve` loads the serving code only: the other commands' modules (router training, simulator, datasets,
+// evaluation) would otherwise stay resident in the gateway for its whole life (~4 MiB).
+const run = argv[0] === 'serve'
+  ? () => import('../dist/src/cli/serve-command.js').then(({ serveCommand }) => serveCommand(argv.slice(1)))
+  : () => import('../dist/src/cli/main.js').then(({ main }) => main(argv));
 
 // A reader that stops early (`tidegate keys list | head`) is not an error.
 process.stdout.on('error', (error) => {
@@ -7,7 +16,7 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
-main(process.argv.slice(2)).then(
+run().then(
   (code) => { if (typeof code === 'number') process.exitCode = code; },
   (error) => {
     process.stderr.write(`tidegate: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { startGateway } from '../gateway.js';
 import { createLogger } from '../logging/logger.js';
-import { tuneHeapForServing } from './heap-tuning.js';
+import { collectStartupGarbage, tuneHeapForServing } from './heap-tuning.js';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -15,6 +15,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   tuneHeapForServing();
   const logger = createLogger();
   const gateway = await startGateway(config, { logger });
+  collectStartupGarbage();
   logger.info('tidegate listening', {
     url: gateway.url,
     config: config.source,

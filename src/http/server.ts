@@ -13,6 +13,8 @@ export interface HttpServerState {
   readonly inFlight: Set<Promise<void>>;
 }
 
+const PLAIN_PATH = /^\/[\w\-/]*$/;
+
 /** The HTTP layer: route lookup → auth → handler → error rendering → ledger. */
 export function createHttpServer(services: Services, router: Router, auth: Authenticator, state: HttpServerState): Server {
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => {
@@ -32,7 +34,12 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://gateway');
+  const raw = request.url ?? '/';
+  let parsed: URL | undefined;
+  const url = () => (parsed ??= new URL(raw, 'http://gateway'));
+  // A path with nothing to normalise is routed as it came; the WHATWG URL (~2 KB per request) is built only
+  // for a query string, dot segments or escapes, or when a handler reads exchange.url.
+  const pathname = PLAIN_PATH.test(raw) ? raw : url().pathname;
   const aborter = new AbortController();
   response.on('close', () => {
     if (!response.writableFinished) aborter.abort();
@@ -41,19 +48,28 @@ async function handle(
   let errorShape: 'openai' | 'anthropic' = 'openai';
   try {
     if (state.draining) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another node.', { retryAfterMs: 1000 });
-    const match = router.match(request.method ?? 'GET', url.pathname);
-    if (match === undefined) throw new GatewayError('not_found', `No route ${request.method} ${url.pathname}.`);
-    if (match === 'method') throw new GatewayError('method_not_allowed', `${request.method} is not allowed on ${url.pathname}.`);
+    const match = router.match(request.method ?? 'GET', pathname);
+    if (match === undefined) throw new GatewayError('not_found', `No route ${request.method} ${pathname}.`);
+    if (match === 'method') throw new GatewayError('method_not_allowed', `${request.method} is not allowed on ${pathname}.`);
     errorShape = match.route.errorShape ?? 'openai';
     const principal = match.route.access === 'public' ? ({ kind: 'open' } as const) : await auth.authenticate(presentedKey(request.headers));
     if (match.route.access === 'admin' && principal.kind !== 'admin' && !(principal.kind === 'open' && auth.isOpen)) {
       throw new GatewayError('admin_key_required', 'This route needs the admin key (admin.key in the config or TIDEGATE_ADMIN_KEY).');
     }
-    exchange = { request, response, url, params: match.params, principal, signal: aborter.signal };
+    exchange = {
+      request,
+      response,
+      get url() {
+        return url();
+      },
+      params: match.params,
+      principal,
+      signal: aborter.signal,
+    };
     await match.route.handler(services, exchange);
   } catch (thrown) {
     const error = asGatewayError(thrown);
-    if (error.code === 'internal_error') services.logger.error('request failed', { path: url.pathname, error: String((thrown as Error)?.stack ?? thrown) });
+    if (error.code === 'internal_error') services.logger.error('request failed', { path: pathname, error: String((thrown as Error)?.stack ?? thrown) });
     const context = exchange?.context;
     if (context) {
       context.status = error.status;
