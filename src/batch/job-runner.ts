@@ -97,6 +97,9 @@ export class JobRunner {
     const skipModels = new Set<string>();
     for (const job of due) {
       if (this.running.size >= this.options.concurrency) break;
+      // A job already waiting for its slot (the urgent path waits in the standard queue) is not judged again:
+      // failing it here, past its latest start, threw away work the runner was about to start.
+      if (this.handling.has(job.id)) continue;
       const model = services.models.get(job.model);
       const serviceMs = services.scheduler?.serviceMs(job.model) ?? 30_000;
       if (latestStart(job.deadline_at, serviceMs) < now) {
@@ -109,7 +112,7 @@ export class JobRunner {
         await rescheduleJob(this.database, job.id, plan.startAt, plan.reason); // its window passed; the next cheap one
         continue;
       }
-      if (skipModels.has(job.model) || this.handling.has(job.id)) continue;
+      if (skipModels.has(job.model)) continue;
       const permit = this.slot(job, serviceMs, now);
       if (!permit) {
         skipModels.add(job.model);
