@@ -25,6 +25,9 @@ import { modelLimitsFor } from './scheduling/model-limits.js';
 import { DeferredWork } from './batch/deferred-work.js';
 import { FlywheelService } from './flywheel/flywheel-service.js';
 import { createAuditLog } from './aigc/audit-log.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { RollupJob } from './rollups/rollup-job.js';
+import { dashboardOverview } from './rollups/overview.js';
 import {
   RequestLogWriter,
   countActiveApiKeys,
@@ -108,6 +111,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   };
   // With redis.url: budgets, rate limits and the heartbeat shared by every node (src/cluster/).
   const cluster = await startClusterNode(config, spendSource, logger);
+  // Prometheus metrics (gauges read the services at scrape time) and the dashboard's hourly rollups.
+  let built: Services | undefined;
+  const metrics = new GatewayMetrics(config, () => built);
+  const rollups = new RollupJob(database);
+  rollups.start(60_000, (error) => logger.warn('hourly rollup failed; will retry', { error: String(error) }));
   const services: Services = {
     config,
     models: new Map(config.models.map((model) => [model.id, model])),
@@ -135,7 +143,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ledger: {
       record: (context) => {
         const captured = flywheel.record(context);
-        const logged = config.requestLog.enabled ? writer.write(toLogRow(context, config.hash)) : undefined;
+        const row = toLogRow(context, config.hash);
+        metrics.observe(row);
+        const logged = config.requestLog.enabled ? writer.write(row) : undefined;
         return captured || logged ? Promise.all([captured, logged]).then(() => undefined) : undefined;
       },
     },
@@ -168,7 +178,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     deferred,
     flywheel,
     cluster,
+    metrics,
+    dashboard: { overview: (query) => dashboardOverview(database, query) },
   };
+  built = services;
+  flywheel.attach(services); // shadowing (capture.shadow) queues and judges through the services
 
   await deferred.start(services);
   let host = config.server.host;
@@ -208,6 +222,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         scheduler.close();
         await deferred.stop();
         await writer.close();
+        await rollups.stop();
         await cluster?.close();
         await flywheel.close();
         await services.cache.close();

@@ -5,6 +5,7 @@ import { exportDataset, ExportError } from '../flywheel/dataset-export.js';
 import { listDatasets } from '../flywheel/dataset-store.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../flywheel/export-formats.js';
 import { storageEngine } from '../flywheel/flywheel-service.js';
+import { exportRouterLabels, type LabelsReport, type LabelsSpec } from '../flywheel/router-labels.js';
 import { buildPrivacyEngine } from '../pipeline/privacy-stage.js';
 import { migrate, openDatabase, type Database } from '../storage/index.js';
 import { createProgress } from './progress.js';
@@ -14,6 +15,8 @@ const usage = `Usage:
   tidegate dataset build NAME [--scenario S] [--since D] [--until D] [--curate demonstrations,feedback,flagship]
                               [--metric M] [--threshold X] [--teacher MODEL]... [--eval-share 0.2] [--seed S] [--key ID] [--json]
   tidegate dataset list [--json]
+  tidegate dataset labels --output FILE.jsonl [--scenario S] [--since D] [--until D] [--metric M] [--threshold X] [--key ID] [--json]
+                              router training labels (for tidegate router train --from-feedback --labels FILE)
   tidegate dataset export NAME --format ${EXPORT_FORMATS.join('|')} [--split train|eval|all] [--output FILE] [--json]
 
 Dates are YYYY-MM-DD (a Beijing day) or ISO-8601 instants. Every command takes --config FILE.
@@ -58,6 +61,39 @@ async function withStore<T>(configFile: string | undefined, run: (database: Data
   }
 }
 
+function printLabels(path: string, report: LabelsReport): void {
+  const { cases } = report;
+  process.stdout.write(`Wrote ${report.written} router labels to ${path} (from ${report.candidates} captured inferences)\n\n`);
+  process.stdout.write(`${formatTable(['outcome', 'labels', 'flagship_score, light_score'], [
+    ['light answer good', cases.light_good, '1, 1'],
+    ['light answer bad', cases.light_bad, 'flagship rate, 0'],
+    ['flagship answer good', cases.flagship_good, '1, light rate'],
+    ['flagship answer bad', cases.flagship_bad, '0, 0'],
+    ['shadow verdict (both judged)', cases.shadow, 'from the verdict'],
+  ])}\n`);
+  const rates = Object.entries(report.rates).map(([scenario, r]) => `${scenario === '-' ? '(no scenario)' : scenario}: light ${r.light}, flagship ${r.flagship}`);
+  if (rates.length > 0) process.stdout.write(`\nrates of good answers (smoothed): ${rates.join('; ')}\n`);
+  const skipped = Object.entries(report.skipped).map(([reason, n]) => `${n} ${reason}`).join('; ');
+  if (skipped) process.stdout.write(`skipped: ${skipped}\n`);
+}
+
+async function labelsCommand(values: { config?: string | undefined; json?: boolean | undefined; scenario?: string | undefined; since?: string | undefined; until?: string | undefined; metric?: string | undefined; threshold?: string | undefined; key?: string | undefined; output?: string | undefined }): Promise<number> {
+  if (values.output === undefined) throw new DatasetError('labels needs --output FILE.jsonl');
+  const path = values.output;
+  const spec: LabelsSpec = {
+    ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
+    ...(values.since === undefined ? {} : { since: instant(values.since, 'since') }),
+    ...(values.until === undefined ? {} : { until: instant(values.until, 'until') }),
+    ...(values.metric === undefined ? {} : { metric: values.metric }),
+    ...(values.threshold === undefined ? {} : { threshold: number(values.threshold, 'threshold') }),
+    ...(values.key === undefined ? {} : { apiKeyId: values.key }),
+  };
+  const report = await withStore(values.config, (database, config) => exportRouterLabels(database, config.flywheel, spec, path, Date.now()));
+  if (values.json) process.stdout.write(`${JSON.stringify({ output: path, ...report }, null, 2)}\n`);
+  else printLabels(path, report);
+  return 0;
+}
+
 /** tidegate dataset build|list|export: datasets from captured traffic, exported for fine-tuning. */
 export async function datasetCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -84,6 +120,7 @@ export async function datasetCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${formatTable(['name', 'built', 'scenario', 'curated from', 'train', 'eval'], datasets.map((d) => [d.name, new Date(d.createdAt).toISOString().slice(0, 16), d.spec.scenario ?? '-', d.spec.curate.join(','), d.rows.train, d.rows.eval]))}\n`);
       return 0;
     }
+    if (action === 'labels') return await labelsCommand(values);
     if (name === undefined || (action !== 'build' && action !== 'export')) {
       process.stderr.write(usage);
       return 2;

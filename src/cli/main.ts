@@ -35,6 +35,8 @@ Commands:
   dataset build NAME [--scenario S] [--curate demonstrations,feedback,flagship] [--since D] [--until D] [...]
   dataset list | export NAME --format F [--split train|eval|all] [--output FILE]
                                                 fine-tuning datasets from captured traffic (OpenAI, Bailian, Ark, Qianfan, ChatML)
+  dataset labels --output FILE.jsonl [--scenario S] [--metric M]
+                                                router training labels from feedback and shadow verdicts
   purge --key ID | --expired                    delete a key's captured content and feedback, or what is past retention
   eval run --dataset FILE.jsonl --model M [--incumbent M2] [--evaluator SPEC.json | --scenario NAME] [--cutoff X]
                                                 replay a dataset through the gateway, score answers, 95% intervals, CI gate

@@ -171,7 +171,7 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
   if (file.cache?.exact?.store === 'redis' && file.redis?.url === undefined) {
     report(['cache', 'exact', 'store'], 'the "redis" store needs redis.url (e.g. redis://127.0.0.1:6379)');
   }
-  const flywheel = buildFlywheelConfig(file, { routes: new Set([...routes.map((route) => route.id), ...models.map((model) => model.id)]) });
+  const flywheel = buildFlywheelConfig(file, { routes: new Set([...routes.map((route) => route.id), ...models.map((model) => model.id)]), models: new Set(models.map((model) => model.id)) });
   for (const problem of flywheel.problems) report(problem.path, problem.message);
   if (problems.length > 0) throw new ConfigError(source, problems);
 

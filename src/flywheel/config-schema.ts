@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scenarioDefaultsSchema } from '../scheduling/config-schema.js';
+import type { LlmJudgeSpec } from '../evaluation/spec.js';
 import { evaluatorSchema, type EvaluatorConfig } from './evaluator-config.js';
 
 /*
@@ -53,6 +54,20 @@ export const captureSchema = z.strictObject({
   batchSize: int(1),
   flushIntervalMs: int(1),
   queueLimit: int(1),
+  /** Shadowing: a share of captured light-model calls is also answered by the flagship (deferrable) and judged. */
+  shadow: z
+    .strictObject({
+      share: numeric(z.number().min(0).max(1)),
+      /** An llm_judge evaluator spec: scores the light and the flagship answer on the same prompt. */
+      judge: evaluatorSchema,
+      /** The model that shadows (default: the route's first flagship, else the first model of tier flagship). */
+      flagship: z.string().min(1).optional(),
+      /** Deadline of the shadow job (default 24 hours): it runs in the cheapest window before it. */
+      deadlineHours: numeric(z.number().positive().max(720)).optional(),
+      /** How often finished shadow jobs are judged; default 60 seconds. */
+      judgeIntervalSeconds: numeric(z.number().int().min(1).max(86_400)).optional(),
+    })
+    .optional(),
 });
 
 /** `scenarios.<name>.quality`: the metric that measures the scenario and the value it must reach. */
@@ -85,6 +100,14 @@ export interface ScenarioQuality {
   readonly evaluator: EvaluatorConfig | undefined;
 }
 
+export interface ShadowConfig {
+  readonly share: number;
+  readonly judge: LlmJudgeSpec;
+  readonly flagship: string | undefined;
+  readonly deadlineHours: number;
+  readonly judgeIntervalMs: number;
+}
+
 export interface CaptureConfig {
   readonly all: boolean;
   /** Content retention in ms, by route/model name, scenario and key id (opt-ins). */
@@ -97,6 +120,8 @@ export interface CaptureConfig {
   readonly batchSize: number;
   readonly flushIntervalMs: number;
   readonly queueLimit: number;
+  /** Shadowing of light-model calls by the flagship (capture.shadow); undefined when off. */
+  readonly shadow: ShadowConfig | undefined;
 }
 
 /** What GatewayConfig.flywheel holds: capture, metrics (declared and built-in) and scenario quality bars. */
@@ -123,7 +148,7 @@ export interface FlywheelFile {
 }
 
 /** The flywheel section with defaults, plus cross-reference problems (path, message) for the config loader. */
-export function buildFlywheelConfig(file: FlywheelFile, names: { routes: ReadonlySet<string> }): { config: FlywheelConfig; problems: Array<{ path: Array<string | number>; message: string }> } {
+export function buildFlywheelConfig(file: FlywheelFile, names: { routes: ReadonlySet<string>; models?: ReadonlySet<string> }): { config: FlywheelConfig; problems: Array<{ path: Array<string | number>; message: string }> } {
   const problems: Array<{ path: Array<string | number>; message: string }> = [];
   const capture = file.capture ?? {};
   const retentionMs = (capture.retentionDays ?? 30) * DAY_MS;
@@ -149,9 +174,20 @@ export function buildFlywheelConfig(file: FlywheelFile, names: { routes: Readonl
   for (const name of Object.keys(routes)) {
     if (!names.routes.has(name)) problems.push({ path: ['capture', 'routes'], message: `unknown route or model ${JSON.stringify(name)} (capture.routes names what clients send as "model")` });
   }
+  let shadow: ShadowConfig | undefined;
+  if (capture.shadow) {
+    const { judge } = capture.shadow;
+    if (judge.kind !== 'llm_judge') problems.push({ path: ['capture', 'shadow', 'judge', 'kind'], message: `the shadow judge compares two answers: kind llm_judge, got ${JSON.stringify(judge.kind)}` });
+    const flagship = capture.shadow.flagship;
+    if (flagship !== undefined && !(names.models ?? names.routes).has(flagship)) problems.push({ path: ['capture', 'shadow', 'flagship'], message: `unknown model ${JSON.stringify(flagship)} (models[].id)` });
+    if (judge.kind === 'llm_judge') {
+      shadow = { share: capture.shadow.share, judge, flagship, deadlineHours: capture.shadow.deadlineHours ?? 24, judgeIntervalMs: (capture.shadow.judgeIntervalSeconds ?? 60) * 1000 };
+    }
+  }
   return {
     config: {
       capture: {
+        shadow,
         all: capture.all ?? false,
         routes,
         scenarios: optIns(capture.scenarios, retentionMs),

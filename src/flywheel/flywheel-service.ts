@@ -10,6 +10,8 @@ import { captureRecordOf, CaptureWriter } from './capture-writer.js';
 import { captureRetention, capturingSink } from './capture-sink.js';
 import { recordFeedback, type FeedbackCaller, type FeedbackResult } from './feedback.js';
 import { sweepExpired, type SweepResult } from './retention.js';
+import { Shadowing } from './shadow.js';
+import type { Services } from '../pipeline/services.js';
 
 /**
  * The privacy engine used for stored content: the gateway's own when privacy is configured, else one with
@@ -24,6 +26,8 @@ export class FlywheelService {
   readonly writer: CaptureWriter;
   readonly engine: PrivacyEngine;
   readonly #sweeper: NodeJS.Timeout;
+  /** Shadowing of light-model calls by the flagship (capture.shadow), when configured. */
+  readonly shadow: Shadowing | undefined;
 
   constructor(
     private readonly database: Database,
@@ -43,12 +47,18 @@ export class FlywheelService {
     // The first sweep waits a full interval: a gateway that restarts often still sweeps, a test never does.
     this.#sweeper = setInterval(() => void this.sweep().catch((error: unknown) => logger.warn('retention sweep failed', { error: String(error) })), capture.sweepMs);
     this.#sweeper.unref();
+    if (capture.shadow) this.shadow = new Shadowing(database, capture.shadow, this.engine, logger, () => this.writer.flush(), Math.max(capture.retentionMs, ...Object.values(capture.routes), ...Object.values(capture.scenarios), ...Object.values(capture.keys)), now);
+  }
+
+  /** Once the services exist (the shadow jobs and the judge run through them). */
+  attach(services: Services): void {
+    this.shadow?.attach(services, this.config.flywheel.capture.shadow?.judgeIntervalMs ?? 60_000);
   }
 
   /** At the start of a chat call: when it is opted in, keep its (masked) request and wrap the sink to keep the answer. */
   capture(context: RequestContext, request: ChatRequest, sink: ChatSink): ChatSink {
     const retentionMs = captureRetention(this.config.flywheel.capture, { model: context.modelRequested, scenario: context.scenario, apiKeyId: context.apiKeyId });
-    if (retentionMs === undefined) return sink;
+    if (retentionMs === undefined || this.shadow?.internal.has(context)) return sink;
     context.capture = { retentionMs, request, output: '', toolCalls: [], finishReason: null, complete: false };
     return capturingSink(sink, context.capture);
   }
@@ -56,7 +66,9 @@ export class FlywheelService {
   /** After the call (from the ledger): queue the captured content for the background writer. */
   record(context: RequestContext): void | Promise<void> {
     const record = captureRecordOf(context, this.config.hash);
-    if (record) return this.writer.write(record);
+    if (!record) return;
+    this.shadow?.sample(record);
+    return this.writer.write(record);
   }
 
   feedback(caller: FeedbackCaller, body: unknown, idempotencyKey?: string): Promise<FeedbackResult> {
@@ -71,6 +83,7 @@ export class FlywheelService {
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+    this.shadow?.close();
     await this.writer.close();
   }
 }

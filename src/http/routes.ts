@@ -9,6 +9,8 @@ import { health } from '../api/health.js';
 import { anthropicMessages } from '../api/messages.js';
 import { listModels } from '../api/models.js';
 import { postFeedback } from '../api/feedback.js';
+import { dashboardDataRoutes } from '../api/dashboard-data.js';
+import { metricsRoutes } from '../api/metrics.js';
 import type { Route } from './router.js';
 
 /** Every HTTP route Tidegate serves. */
@@ -24,4 +26,6 @@ export const routes: readonly Route[] = [
   ...schedulingAdminRoutes,
   ...adminRoutes,
   ...privacyAuditRoutes,
+  ...dashboardDataRoutes,
+  ...metricsRoutes,
 ];

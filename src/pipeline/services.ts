@@ -18,6 +18,8 @@ import type { AdmissionController } from '../scheduling/admission-controller.js'
 import type { DeferredWork } from '../batch/deferred-work.js';
 import type { FlywheelService } from '../flywheel/flywheel-service.js';
 import type { ClusterNode } from '../cluster/cluster-node.js';
+import type { Overview } from '../rollups/overview.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /** Receives every finished model call; the request log writes it off the request path. */
 export interface Ledger {
@@ -72,4 +74,8 @@ export interface Services {
   readonly flywheel?: FlywheelService;
   /** Cluster mode (src/cluster/) when redis.url is set: shared budgets, heartbeat, status for /healthz. */
   readonly cluster?: ClusterNode;
+  /** Dashboard queries over the hourly rollups (src/rollups/); absent in tools that build Services by hand. */
+  readonly dashboard?: { overview(query: { from: number; until: number; tz: string }): Promise<Overview> };
+  /** Prometheus metrics fed by the ledger (src/metrics/); absent in tools that build Services by hand. */
+  readonly metrics?: GatewayMetrics;
 }

@@ -5,6 +5,7 @@ import { createProviderBatchTables } from './jobs-provider-batches.js';
 import { createFlywheelTables } from './flywheel-migration.js';
 import { createPrivacyAuditTable } from './privacy-audit-migration.js';
 import { createClusterTables } from './cluster-migration.js';
+import { createRollupTables } from '../rollups/rollup-migration.js';
 
 /*
  * Ordered migrations, defined in code so the published package needs no migration files on disk.
@@ -119,6 +120,11 @@ const migrations: Record<string, Migration> = {
   '0009_cluster': {
     async up(db) {
       await createClusterTables(db);
+    },
+  },
+  '0010_rollups': {
+    async up(db) {
+      await createRollupTables(db);
     },
   },
 };
