@@ -141,9 +141,13 @@ export class JobRunner {
     const scheduler = this.services().scheduler;
     const tokens = 1_024;
     if (!scheduler) return { queueMs: 0, release: () => undefined };
-    const urgent = now >= latestStart(job.deadline_at, serviceMs) - 4 * serviceMs;
-    if (!urgent) return scheduler.tryValley(job.model, tokens);
-    return scheduler.acquire(job.model, 'standard', tokens).catch(() => undefined);
+    // Urgent from a margin before the latest start: several of the runner's passes, or a few service times.
+    const latest = latestStart(job.deadline_at, serviceMs);
+    const margin = Math.max(4 * serviceMs, 5 * this.options.pollIntervalMs);
+    if (now < latest - margin) return scheduler.tryValley(job.model, tokens);
+    // It may wait for a slot until the deadline less one service time, not only until its latest start.
+    const maxWaitMs = Math.max(1, job.deadline_at - serviceMs - now);
+    return scheduler.acquireUrgent(job.model, tokens, maxWaitMs).catch(() => undefined);
   }
 
   /** The key a job was submitted with, so its budgets apply when it runs; a revoked key's work fails. */

@@ -29,7 +29,17 @@ interface Waiter {
   readonly enqueuedAt: number;
   readonly grant: (permit: Permit) => void;
   readonly fail: (error: GatewayError) => void;
+  /** Deferred work near its deadline: waits at the head of the standard queue (see acquireUrgent). */
+  readonly urgent?: boolean;
   timer?: NodeJS.Timeout;
+}
+
+export interface AcquireOptions {
+  readonly signal?: AbortSignal;
+  /** Deadline-near deferred work: ahead of queued standard requests, never refused for a full queue. */
+  readonly urgent?: boolean;
+  /** The longest wait for a slot (default: the class's configured bound). */
+  readonly maxWaitMs?: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -109,25 +119,40 @@ export class AdmissionController {
 
   /** Wait for a slot on `model` in `priority`'s queue; rejects with queue_full or queue_timeout (429). */
   acquire(model: string, priority: PriorityClass, tokens: number, signal?: AbortSignal): Promise<Permit> {
+    return this.enqueue(model, priority, tokens, { signal });
+  }
+
+  /**
+   * A slot for deferred work whose latest start is near (earliest deadline first): it queues with standard
+   * requests' share of the slots, so interactive keeps its reserve and its precedence, but ahead of queued
+   * standard requests (after other urgent work) and regardless of the queue's depth, for at most `maxWaitMs`.
+   */
+  acquireUrgent(model: string, tokens: number, maxWaitMs: number): Promise<Permit> {
+    return this.enqueue(model, 'deferrable', tokens, { urgent: true, maxWaitMs });
+  }
+
+  private enqueue(model: string, priority: PriorityClass, tokens: number, options: AcquireOptions): Promise<Permit> {
+    const { signal, urgent = false } = options;
     const gate = this.gate(model);
     this.dispatch(gate); // the token window may have moved on since the last release
     const now = this.now();
-    const queue = gate.queues[priority];
-    const ahead = priority === 'interactive' ? gate.queues.interactive.length : gate.waiting();
+    // Urgent deferred work waits in the standard queue (dispatch serves interactive, then standard).
+    const queue = urgent ? gate.queues.standard : gate.queues[priority];
+    const ahead = priority === 'interactive' ? gate.queues.interactive.length : urgent ? gate.queues.interactive.length : gate.waiting();
     if (ahead === 0 && gate.fits(tokens, now, priority)) return Promise.resolve(this.grant(gate, priority, tokens, now, now));
-    if (queue.length >= this.config.queueDepth) {
+    if (!urgent && queue.length >= this.config.queueDepth) {
       this.stats[priority].shed += 1;
       return Promise.reject(this.shed('queue_full', model, priority, `The ${priority} queue of ${model} is full (${queue.length} waiting).`, gate, queue.length));
     }
     return new Promise<Permit>((resolve, reject) => {
       const waiter: Waiter = {
-        priority, tokens, enqueuedAt: now, fail: reject,
+        priority, tokens, enqueuedAt: now, fail: reject, urgent,
         grant: (permit) => {
           leave();
           resolve(permit);
         },
       };
-      const maxWait = priority === 'interactive' ? this.config.interactiveMaxWaitMs : this.config.standardMaxWaitMs;
+      const maxWait = options.maxWaitMs ?? (priority === 'interactive' ? this.config.interactiveMaxWaitMs : this.config.standardMaxWaitMs);
       const leave = () => {
         const index = queue.indexOf(waiter);
         if (index >= 0) queue.splice(index, 1);
@@ -145,7 +170,10 @@ export class AdmissionController {
       }, maxWait);
       waiter.timer.unref?.();
       signal?.addEventListener('abort', onAbort, { once: true });
-      queue.push(waiter);
+      if (urgent) {
+        const firstOrdinary = queue.findIndex((other) => !other.urgent);
+        queue.splice(firstOrdinary < 0 ? queue.length : firstOrdinary, 0, waiter);
+      } else queue.push(waiter);
       this.stats[priority].queued += 1;
       this.armTokenTimer(model, gate);
     });

@@ -29,6 +29,34 @@ describe('admission control per model', () => {
     expect(order).toEqual(['interactive', 'standard']);
   });
 
+  it('deadline-near deferred work waits ahead of queued standard requests, behind interactive, even when the standard queue is full', async () => {
+    const { admission } = controller({ concurrency: 1, queueDepth: 2 });
+    const first = await admission.acquire('m', 'standard', 10);
+    const order: string[] = [];
+    const track = (name: string, promise: Promise<Permit>) => promise.then((permit) => (order.push(name), permit));
+    const waiting = [track('s0', admission.acquire('m', 'standard', 10)), track('s1', admission.acquire('m', 'standard', 10))];
+    await expect(admission.acquire('m', 'standard', 10)).rejects.toMatchObject({ code: 'queue_full' });
+    waiting.push(track('u0', admission.acquireUrgent('m', 10, 60_000)), track('u1', admission.acquireUrgent('m', 10, 60_000)));
+    waiting.push(track('i', admission.acquire('m', 'interactive', 10)));
+    first.release();
+    for (let released = 0; released < waiting.length; released++) {
+      await flush();
+      const name = order[released]!;
+      (await waiting[['s0', 's1', 'u0', 'u1', 'i'].indexOf(name)]!).release();
+    }
+    expect(order).toEqual(['i', 'u0', 'u1', 's0', 's1']);
+    expect(admission.snapshot().classes.deferrable).toMatchObject({ admitted: 2, shed: 0 });
+  });
+
+  it('deadline-near deferred work gives up after its own bound, not the class bound', async () => {
+    const { admission } = controller({ concurrency: 1, waitMs: 60_000 });
+    const first = await admission.acquire('m', 'standard', 10);
+    const started = Date.now();
+    await expect(admission.acquireUrgent('m', 10, 30)).rejects.toMatchObject({ code: 'queue_timeout' });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    first.release();
+  });
+
   it('never starves standard: once aged, standard gets a guaranteed share of slots while interactive keeps priority', async () => {
     const { admission, clock } = controller({ concurrency: 1, agingMs: 2_000 });
     const first = await admission.acquire('m', 'interactive', 10);
