@@ -15,7 +15,8 @@ import { buildPrivacyEngine, withLogPolicy } from './pipeline/privacy-stage.js';
 import { SemanticStage, semanticCacheWanted } from './cache/semantic-stage.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard, type SpendSource } from './budgets/budget-guard.js';
-import { startClusterNode } from './cluster/cluster-node.js';
+import { defaultNodeId, startClusterNode } from './cluster/cluster-node.js';
+import { LeaderLease } from './cluster/leader-lease.js';
 import { Pricer } from './pricing/pricer.js';
 import { loadDefaultRouter } from './routing/default-router.js';
 import { RouterService, type LearnedRouter } from './routing/router-service.js';
@@ -115,7 +116,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let built: Services | undefined;
   const metrics = new GatewayMetrics(config, () => built);
   const rollups = new RollupJob(database);
-  rollups.start(60_000, (error) => logger.warn('hourly rollup failed; will retry', { error: String(error) }));
+  // On PostgreSQL several nodes may share the store: one at a time rolls up, under a lease (src/cluster/).
+  const rollupLease = database.dialect === 'postgres' ? new LeaderLease(database, { name: 'rollups', holder: cluster?.nodeId ?? defaultNodeId(), logger }) : undefined;
+  rollupLease?.start();
+  rollups.start(60_000, (error) => logger.warn('hourly rollup failed; will retry', { error: String(error) }), () => rollupLease?.isLeader() ?? true);
   const services: Services = {
     config,
     models: new Map(config.models.map((model) => [model.id, model])),
@@ -223,6 +227,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         await deferred.stop();
         await writer.close();
         await rollups.stop();
+        await rollupLease?.stop(); // released: another node takes over at once
         await cluster?.close();
         await flywheel.close();
         await services.cache.close();

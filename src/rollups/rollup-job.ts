@@ -45,9 +45,14 @@ export class RollupJob {
     this.#chunkHours = options.hoursPerTransaction ?? 1;
   }
 
-  /** Runs now and then every intervalMs (default 60 s) in the background; errors go to onError. */
-  start(intervalMs = 60_000, onError: (error: unknown) => void = () => undefined): void {
-    const tick = () => void this.run().catch(onError);
+  /**
+   * Runs now and then every intervalMs (default 60 s) in the background; errors go to onError. `mayRun` is
+   * asked before each run (a node that does not hold the rollup lease skips it).
+   */
+  start(intervalMs = 60_000, onError: (error: unknown) => void = () => undefined, mayRun: () => boolean = () => true): void {
+    const tick = () => {
+      if (mayRun()) void this.run().catch(onError);
+    };
     tick();
     this.#timer = setInterval(tick, intervalMs);
     this.#timer.unref();
