@@ -16,7 +16,8 @@ import { SemanticStage, semanticCacheWanted } from './cache/semantic-stage.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard, type SpendSource } from './budgets/budget-guard.js';
 import { defaultNodeId, startClusterNode } from './cluster/cluster-node.js';
-import { LeaderLease } from './cluster/leader-lease.js';
+import { ChangeNotices } from './cluster/notices.js';
+import { JobLeases } from './cluster/job-leases.js';
 import { Pricer } from './pricing/pricer.js';
 import { loadDefaultRouter } from './routing/default-router.js';
 import { RouterService, type LearnedRouter } from './routing/router-service.js';
@@ -25,12 +26,16 @@ import { AdmissionController } from './scheduling/admission-controller.js';
 import { modelLimitsFor } from './scheduling/model-limits.js';
 import { DeferredWork } from './batch/deferred-work.js';
 import { FlywheelService } from './flywheel/flywheel-service.js';
+import { ExperimentService } from './experiments/experiment-service.js';
 import { createAuditLog } from './aigc/audit-log.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { RollupJob } from './rollups/rollup-job.js';
+import { startTelemetry } from './telemetry/telemetry.js';
 import { dashboardOverview } from './rollups/overview.js';
 import {
   RequestLogWriter,
+  activeKeyId,
+  ensureRequestLogPartitions,
   countActiveApiKeys,
   createApiKey,
   getTeamLimits,
@@ -54,7 +59,11 @@ export interface RunningGateway {
   readonly host: string;
   readonly open: boolean;
   readonly services: Services;
-  /** Stop taking requests, let open ones finish (up to `drainMs`), flush the request log, close the store. */
+  /**
+   * Graceful shutdown: readiness off (server.shutdownDelayMs while still serving), then refuse new requests and let
+   * open ones finish up to `drainMs` (default server.drainMs), settle their holds, stop background jobs and release
+   * their leases, flush the request log, close the store.
+   */
   close(drainMs?: number): Promise<void>;
 }
 
@@ -74,6 +83,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const logger = withLogPolicy(options.logger ?? createLogger(), config);
   const database = await openDatabase(config.storage.url, { cwd: options.cwd });
   await migrate(database);
+  // PostgreSQL: request_log partitions for this month and the next, checked again every hour (src/storage/request-log-partitions.ts).
+  const partitionUpkeep = async () => ensureRequestLogPartitions(database).catch((error: unknown) => logger.warn('request_log partition upkeep failed; rows go to the default partition meanwhile', { error: String(error) }));
+  await partitionUpkeep();
+  const partitionTimer = database.dialect === 'postgres' ? setInterval(() => void partitionUpkeep(), 3_600_000).unref() : undefined;
   const writer = new RequestLogWriter(database, {
     batchSize: config.requestLog.batchSize,
     flushIntervalMs: config.requestLog.flushIntervalMs,
@@ -93,33 +106,60 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     { verify: (key) => verifyApiKey(database, key), countActive: () => countActiveApiKeys(database) },
     config.admin.key,
     await countActiveApiKeys(database),
-    10_000,
+    config.cluster.keyCacheTtlMs,
     Date.now,
     (keyId) => usedKeys.add(keyId),
   );
-  const targets = buildTargets(config);
+  // OpenTelemetry (telemetry.otlp): its SDK is imported only when configured. Spans per request and per upstream attempt.
+  const telemetry = await startTelemetry(config, logger);
+  const targets = buildTargets(config, telemetry?.tracer);
   const replicaSets = new Set([...targets.values()].flatMap((target) => (target.replicas ? [target.replicas] : [])));
   for (const set of replicaSets) set.startMetrics(async (url) => (await fetch(url, { signal: AbortSignal.timeout(1_000) })).text());
   const now = options.now ?? Date.now;
   const scheduler = new AdmissionController(config.scheduling, (model) => modelLimitsFor(config, model), now);
-  const deferred = new DeferredWork(database, now, { concurrency: config.scheduling.runnerConcurrency, pollIntervalMs: config.scheduling.pollIntervalMs });
-  const teamLimits = cachedTeamLimits((name) => getTeamLimits(database, name));
+  const teamLimits = cachedTeamLimits((name) => getTeamLimits(database, name), config.cluster.keyCacheTtlMs);
   const privacy = buildPrivacyEngine(config);
   // Opt-in content capture (masked), feedback and the retention sweep (src/flywheel/).
   const flywheel = new FlywheelService(database, config, privacy, logger);
+  // Live experiments (track-and-stop) between models or router versions; counts and decisions live in the store.
+  const experiments = new ExperimentService(database, config.experiments, logger, { cwd: options.cwd });
+  await experiments.start();
   const spendSource: SpendSource = {
     spendSince: (scope, since) => spendSince(database, scope.startsWith('team:') ? { team: scope.slice(5) } : { keyId: scope.slice(4) }, since),
   };
   // With redis.url: budgets, rate limits and the heartbeat shared by every node (src/cluster/).
   const cluster = await startClusterNode(config, spendSource, logger);
+  // Key and team changes made here reach every other node's caches at once (src/cluster/notices.ts).
+  const notices = cluster && config.redis.url !== undefined
+    ? new ChangeNotices({ url: config.redis.url, prefix: config.cluster.keyPrefix, nodeId: cluster.nodeId, publisher: cluster.redis, logger, handlers: {
+      apply: (notice) => {
+        if (notice.kind === 'key') auth.forgetKey(notice.id);
+        else if (notice.kind === 'team') teamLimits.forget(notice.name);
+        else void auth.refresh().catch(() => undefined);
+      },
+      resync: () => {
+        void auth.refresh().catch(() => undefined);
+        teamLimits.clear();
+      },
+    } })
+    : undefined;
   // Prometheus metrics (gauges read the services at scrape time) and the dashboard's hourly rollups.
   let built: Services | undefined;
   const metrics = new GatewayMetrics(config, () => built);
   const rollups = new RollupJob(database);
-  // On PostgreSQL several nodes may share the store: one at a time rolls up, under a lease (src/cluster/).
-  const rollupLease = database.dialect === 'postgres' ? new LeaderLease(database, { name: 'rollups', holder: cluster?.nodeId ?? defaultNodeId(), logger }) : undefined;
-  rollupLease?.start();
-  rollups.start(60_000, (error) => logger.warn('hourly rollup failed; will retry', { error: String(error) }), () => rollupLease?.isLeader() ?? true);
+  // On PostgreSQL several nodes may share the store: each background job runs on one node at a time, the holder
+  // of its lease (src/cluster/job-leases.ts); with SQLite this node leads them all.
+  const leases = new JobLeases(database, { holder: cluster?.nodeId ?? config.cluster.nodeId ?? defaultNodeId(), ttlMs: config.cluster.leaseTtlMs, logger });
+  const rollupLeader = leases.leadership('rollups');
+  const readiness = { ready: true };
+  rollups.start(60_000, (error) => logger.warn('hourly rollup failed; will retry', { error: String(error) }), () => rollupLeader.isLeader());
+  const deferred = new DeferredWork(database, now, {
+    concurrency: config.scheduling.runnerConcurrency,
+    pollIntervalMs: config.scheduling.pollIntervalMs,
+    runner: leases.leadership('batch-runner'),
+    forwarder: leases.leadership('provider-batches'),
+  });
+  flywheel.leadWith(leases.leadership('retention'), config.flywheel.capture.shadow ? leases.leadership('shadow-judge') : undefined);
   const services: Services = {
     config,
     models: new Map(config.models.map((model) => [model.id, model])),
@@ -147,43 +187,57 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ledger: {
       record: (context) => {
         const captured = flywheel.record(context);
+        const assigned = experiments.record(context);
         const row = toLogRow(context, config.hash);
         metrics.observe(row);
+        telemetry?.finish(context, row);
         const logged = config.requestLog.enabled ? writer.write(row) : undefined;
-        return captured || logged ? Promise.all([captured, logged]).then(() => undefined) : undefined;
+        return captured || logged || assigned ? Promise.all([captured, logged, assigned]).then(() => undefined) : undefined;
+      },
+      observe: (context, row) => {
+        metrics.observe(row);
+        telemetry?.finish(context, row);
       },
     },
     keys: {
       create: async (name, limits) => {
         const created = await createApiKey(database, name, Date.now(), limits);
         await auth.refresh();
+        await notices?.publish({ kind: 'keys' });
         return created;
       },
       update: async (id, limits) => {
+        const keyId = await activeKeyId(database, id);
         const updated = await updateApiKeyLimits(database, id, limits);
         await auth.refresh();
+        if (updated && keyId !== undefined) await notices?.publish({ kind: 'key', id: keyId });
         return updated;
       },
       list: () => listApiKeys(database),
       revoke: async (id) => {
+        const keyId = await activeKeyId(database, id);
         const revoked = await revokeApiKey(database, id);
         await auth.refresh();
+        if (revoked && keyId !== undefined) await notices?.publish({ kind: 'key', id: keyId });
         return revoked;
       },
       setTeam: async (name, limits) => {
         const team = await setTeamLimits(database, { name, ...limits });
         teamLimits.clear();
+        await notices?.publish({ kind: 'team', name });
         return team;
       },
       listTeams: () => listTeams(database),
     },
-    requestLog: { recent: (query) => queryRequestLog(database, query), usage: (query) => usageReport(database, query) },
+    requestLog: { recent: (query) => queryRequestLog(database, query), usage: (query) => usageReport(database, query), writes: () => writer.stats() },
     scheduler,
     deferred,
     flywheel,
+    experiments,
     cluster,
     metrics,
-    dashboard: { overview: (query) => dashboardOverview(database, query) },
+    readiness,
+    dashboard: { overview: (query) => dashboardOverview(database, query), database },
   };
   built = services;
   flywheel.attach(services); // shadowing (capture.shadow) queues and judges through the services
@@ -211,25 +265,40 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     host,
     open: auth.isOpen,
     services,
-    close(drainMs = 10_000) {
+    close(drainMs = config.server.drainMs) {
       closing ??= (async () => {
+        // Readiness first: /readyz fails while this node still serves for shutdownDelayMs, so balancers move away
+        // before anything is refused. Background jobs claim nothing more from now on.
+        readiness.ready = false;
+        const delayMs = config.server.shutdownDelayMs;
+        logger.info('shutting down: readiness off', { shutdownDelayMs: delayMs, drainMs, inFlight: state.inFlight.size });
+        const background = deferred.stop(delayMs + drainMs);
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        // Then new requests get 503 shutting_down and open ones (streams) may finish until the drain deadline.
         state.draining = true;
         if (refresher) clearInterval(refresher);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
         await Promise.race([Promise.all([...state.inFlight]), deadline]);
+        if (state.inFlight.size > 0) logger.warn('drain deadline reached; cutting the requests still open', { inFlight: state.inFlight.size });
         server.closeAllConnections();
+        // Cut requests unwind: their budget holds settle and their ledger rows are queued.
+        await Promise.race([Promise.all([...state.inFlight]), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
         await stopped;
         clearInterval(toucher);
         await touchUsedKeys();
         scheduler.close();
-        await deferred.stop();
-        await writer.close();
+        await background;
         await rollups.stop();
-        await rollupLease?.stop(); // released: another node takes over at once
-        await cluster?.close();
+        await leases.stop(); // released once the jobs stopped writing: other nodes take over at once, not after expiry
+        await writer.close(); // the request log is flushed
+        await telemetry?.shutdown(); // exports the spans and metrics still buffered
+        if (partitionTimer) clearInterval(partitionTimer);
+        notices?.close();
+        await cluster?.close(); // budget commits pushed to Redis, heartbeat removed
         await flywheel.close();
+        await experiments.close();
         await services.cache.close();
         await services.aigc?.audit?.flush();
         await database.close();

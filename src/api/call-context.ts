@@ -25,5 +25,8 @@ export function modelCallContext(exchange: Exchange, endpoint: Endpoint): Reques
   const session = request.headers['x-tidegate-session'];
   if (typeof session === 'string' && session !== '') context.sessionId = session.slice(0, 200);
   context.episodeId = episodeHeader(request.headers['x-tidegate-episode-id']);
+  const { traceparent, tracestate } = request.headers;
+  if (typeof traceparent === 'string') context.traceparent = traceparent;
+  if (typeof tracestate === 'string') context.tracestate = tracestate;
   return context;
 }

@@ -19,6 +19,10 @@ export async function postFeedback(services: Services, exchange: Exchange): Prom
     body,
     typeof header === 'string' ? header : undefined,
   );
+  // New feedback on an experiment's metric becomes an outcome of the arm that served the target (src/experiments/).
+  if (result.created) {
+    await services.experiments?.observe(result).catch((error: unknown) => services.logger.warn('experiment outcome not recorded', { error: String(error) }));
+  }
   sendJson(exchange.response, 200, {
     id: result.id,
     object: 'feedback',

@@ -17,3 +17,13 @@ export function health(services: Services, exchange: Exchange): void {
     ...(services.cluster ? { cluster: services.cluster.status() } : {}),
   });
 }
+
+/**
+ * GET /readyz: whether a load balancer should send this node new requests. 503 from the moment shutdown starts,
+ * while the node still serves (server.shutdownDelayMs) and then drains; 200 otherwise, also in degraded-local mode
+ * (Redis down), where the node keeps serving on its share of the budgets.
+ */
+export function readiness(services: Services, exchange: Exchange): void {
+  const ready = services.readiness?.ready ?? true;
+  sendJson(exchange.response, ready ? 200 : 503, { status: ready ? 'ready' : 'shutting_down' });
+}

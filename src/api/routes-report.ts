@@ -12,7 +12,8 @@ function typicalCallNano(services: Services, modelId: string | undefined): numbe
   return services.pricer.cost(model, usage, new Date()).nanoCny;
 }
 
-function describe(services: Services, route: RouteConfig, target: number) {
+/** What a route is expected to do at a quality target: threshold, flagship share, quality kept, savings (the calibration of the learned router). */
+export function describe(services: Services, route: RouteConfig, target: number) {
   const calibration = services.router?.calibration(target);
   const light = typicalCallNano(services, route.light[0]);
   const flagship = typicalCallNano(services, route.flagship[0]);

@@ -21,6 +21,8 @@ import type { Reservation } from '../budgets/budget-guard.js';
 import { estimatePromptTokens } from '../tokens/estimate.js';
 import { insertBatchWithLines, providerBatchesOf, type NewProviderBatch, type ProviderBatchRow } from '../storage/index.js';
 import { buildSchedulingReport } from '../reports/scheduling.js';
+import { soleLeadership, type Leadership } from '../cluster/job-leases.js';
+import { inTransaction } from '../storage/jobs.js';
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const ownerOf = (principal: Principal) => (principal.kind === 'key' ? principal.keyId : null);
@@ -38,25 +40,43 @@ export class DeferredWork {
   /** Budget holds for forwarded lines, per client batch: their worst case at the batch price, settled when it ends. */
   private readonly holds = new Map<string, Reservation>();
 
-  constructor(private readonly database: Database, readonly now: () => number, options: { concurrency: number; pollIntervalMs: number }) {
-    this.runner = new JobRunner(database, () => this.services, { ...options, now, onSettled: () => this.finalizeBatches() });
+  private readonly forwarderLeadership: Leadership;
+  private readonly runnerLeadership: Leadership;
+
+  /**
+   * `runner` and `forwarder` say which node runs the jobs and polls provider batches (leases on PostgreSQL,
+   * src/cluster/job-leases.ts); by default this node alone, as with SQLite.
+   */
+  constructor(
+    private readonly database: Database,
+    readonly now: () => number,
+    options: { concurrency: number; pollIntervalMs: number; runner?: Leadership; forwarder?: Leadership },
+  ) {
+    this.runnerLeadership = options.runner ?? soleLeadership(database, 'batch-runner');
+    this.forwarderLeadership = options.forwarder ?? soleLeadership(database, 'provider-batches');
+    this.runner = new JobRunner(database, () => this.services, { concurrency: options.concurrency, pollIntervalMs: options.pollIntervalMs, now, onSettled: () => this.finalizeBatches(), leadership: this.runnerLeadership });
   }
 
   async start(services: Services): Promise<void> {
     this.services = services;
-    const recovered = await recoverInterruptedJobs(this.database);
-    if (recovered > 0) services.logger.warn('deferred jobs interrupted by a restart are queued again', { recovered });
+    // Alone on the store, every line still marked running died with this node's last run. In a cluster they may
+    // be running on another node: the runner's lease holder queues them again when it takes over (job-runner.ts).
+    if (this.runnerLeadership.sole) {
+      const recovered = await recoverInterruptedJobs(this.database);
+      if (recovered > 0) services.logger.warn('deferred jobs interrupted by a restart are queued again', { recovered });
+    }
     await this.finalizeBatches();
     this.runner.start();
     this.forwarder = new ProviderBatchForwarder(this.database, () => this.services, {
-      now: this.now, pollIntervalMs: services.config.scheduling.providerBatchPollMs, onSettled: () => this.finalizeBatches(),
+      now: this.now, pollIntervalMs: services.config.scheduling.providerBatchPollMs, onSettled: () => this.finalizeBatches(), leadership: this.forwarderLeadership,
     });
     this.forwarder.start();
   }
 
-  async stop(): Promise<void> {
+  /** Stops polling and claiming; lines in flight may finish for `deadlineMs` (unbounded when not given). */
+  async stop(deadlineMs?: number): Promise<void> {
     await this.forwarder?.stop();
-    await this.runner.stop();
+    await this.runner.stop(deadlineMs);
   }
 
   private plan(model: string, deadlineAt: number): WindowPlan {
@@ -242,24 +262,36 @@ export class DeferredWork {
       const jobs = await jobsOfBatch(this.database, batch.id);
       const lines = jobs.map(resultLine);
       const now = this.now();
-      const write = async (output: boolean) => {
-        const text = lines.filter((line) => line.output === output).map((line) => `${line.text}\n`).join('');
-        if (text === '') return null;
-        const file = { id: newId('file'), api_key_id: batch.api_key_id, purpose: 'batch_output', filename: `${batch.id}_${output ? 'output' : 'error'}.jsonl`, bytes: Buffer.byteLength(text), created_at: now, content: text };
-        await insertFile(this.database, file);
-        return file.id;
-      };
       const expired = jobs.some((job) => job.error?.includes('deadline_unreachable') || job.error?.includes('"batch_expired"'));
       const status = batch.status === 'cancelling' ? 'cancelled' : expired ? 'expired' : 'completed';
+      // The files and the final status commit together, only if the batch is still as read: several nodes may
+      // finalise at once (the runner's leader, the forwarder's, a cancel on any node) and one set of files wins.
+      const finalized = await inTransaction(this.database, async (trx) => {
+        const database: Database = { db: trx, dialect: this.database.dialect, close: async () => undefined };
+        const write = async (output: boolean) => {
+          const text = lines.filter((line) => line.output === output).map((line) => `${line.text}\n`).join('');
+          if (text === '') return null;
+          const file = { id: newId('file'), api_key_id: batch.api_key_id, purpose: 'batch_output', filename: `${batch.id}_${output ? 'output' : 'error'}.jsonl`, bytes: Buffer.byteLength(text), created_at: now, content: text };
+          await insertFile(database, file);
+          return file.id;
+        };
+        const updated = await updateBatch(database, batch.id, [batch.status], {
+          status, output_file_id: await write(true), error_file_id: await write(false), finalizing_at: now,
+          ...(status === 'completed' ? { completed_at: now } : status === 'expired' ? { expired_at: now } : { cancelled_at: batch.cancelled_at ?? now }),
+        });
+        if (!updated) throw new AlreadyFinalized();
+        return true;
+      }).catch((error: unknown) => {
+        if (error instanceof AlreadyFinalized) return false;
+        throw error;
+      });
+      if (!finalized) this.services.logger.debug('batch finalised by another node', { batch: batch.id });
+      // Every line has ended either way: the budget hold this node took when the batch was created is settled.
       const hold = this.holds.get(batch.id);
       if (hold) {
         this.holds.delete(batch.id);
         hold.settle(jobs.filter((job) => job.provider_batch_id !== null).reduce((sum, job) => sum + Number(job.cost_nano_cny), 0));
       }
-      await updateBatch(this.database, batch.id, [batch.status], {
-        status, output_file_id: await write(true), error_file_id: await write(false), finalizing_at: now,
-        ...(status === 'completed' ? { completed_at: now } : status === 'expired' ? { expired_at: now } : { cancelled_at: batch.cancelled_at ?? now }),
-      });
     }
   }
 
@@ -267,6 +299,9 @@ export class DeferredWork {
     return buildSchedulingReport(since, until, await deferredReport(this.database, since, until), await priorityReport(this.database, since, until));
   }
 }
+
+/** Rolls a finalisation back: another node finalised the batch first. */
+class AlreadyFinalized extends Error {}
 
 /** OpenAI's batch object, plus where forwarded lines went. */
 export type BatchView = ReturnType<typeof batchObject> & { provider_batches?: Array<ReturnType<typeof providerBatchView>> };

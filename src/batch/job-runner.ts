@@ -8,10 +8,12 @@ import { uuidv7 } from '../pipeline/ids.js';
 import { toLogRow } from '../pipeline/log-row.js';
 import { RequestContext } from '../pipeline/request-context.js';
 import type { Services } from '../pipeline/services.js';
+import type { Leadership } from '../cluster/job-leases.js';
+import { LeaseLostError } from '../cluster/leader-lease.js';
 import type { Permit } from '../scheduling/admission-controller.js';
 import { markPreAdmitted, usedTokens } from '../scheduling/scheduling-stage.js';
 import { latestStart, planWindow } from '../scheduling/window-planner.js';
-import { claimJob, completeJob, dueJobs, failQueuedJobs, rescheduleJob, type ApiKeySummary, type Database, type JobRow } from '../storage/index.js';
+import { claimJob, completeJob, dueJobs, failQueuedJobs, recoverInterruptedJobs, rescheduleJob, type ApiKeySummary, type Database, type JobRow } from '../storage/index.js';
 
 export interface RunnerOptions {
   readonly now: () => number;
@@ -19,6 +21,8 @@ export interface RunnerOptions {
   readonly pollIntervalMs: number;
   /** Called after a job ends (batches are finalised here). */
   readonly onSettled: () => Promise<void>;
+  /** Only the leader runs jobs (one node of a cluster; always the node itself on SQLite). */
+  readonly leadership: Leadership;
 }
 
 const RETRY_DELAY_MS = 30_000;
@@ -42,24 +46,55 @@ function collectingSink(): ChatSink & { response?: ChatResponse; usage?: Normali
  * Runs deferred jobs through the normal chat pipeline (routing, caches, pricing) when their window opens:
  * while the model is in a valley (tryValley), or in the standard queue once the deadline is near. Each
  * attempt claims the job with a fresh request id and commits its outcome together with its bill.
+ *
+ * In a cluster only the node holding the runner's lease runs jobs, and no line runs twice:
+ * - A claim is a write fenced by the lease epoch: a deposed leader cannot start a line.
+ * - An outcome commits only for the attempt that holds the line (its request id), so a deposed leader's late
+ *   result is refused once the new leader has taken the line back, and kept if it has not (the line then ran
+ *   once, and running it again would bill the user twice).
+ * - A new leader, before its first claim, queues again every line still marked running: their attempts died
+ *   with the old leader (SIGKILL) or were aborted when it lost the lease. Such a line is retried exactly once,
+ *   after the old lease expired; retrying rather than failing it is what the user asked for (the answer), and
+ *   the old attempt's outcome was never committed, so it is neither billed nor reported twice. The provider
+ *   may have seen the interrupted call: that is the one extra upstream call a crash can cost.
  */
 export class JobRunner {
   private readonly running = new Set<Promise<void>>();
+  /** Aborts of the attempts in flight: used when this node loses the lease, or at the shutdown deadline. */
+  private readonly attempts = new Set<AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = true;
+  /** The lease epoch whose takeover recovery has run (lines left running by earlier leaders). */
+  private recoveredEpoch: number | null = null;
 
-  constructor(private readonly database: Database, private readonly services: () => Services, private readonly options: RunnerOptions) {}
+  constructor(private readonly database: Database, private readonly services: () => Services, private readonly options: RunnerOptions) {
+    options.leadership.onLost((epoch) => {
+      if (this.attempts.size > 0) this.services().logger.warn('job runner lease lost; aborting the attempts in flight (the new leader retries them)', { epoch, attempts: this.attempts.size });
+      for (const attempt of this.attempts) attempt.abort();
+    });
+  }
 
   start(): void {
     this.stopped = false;
     this.schedule(0);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Claims nothing more, then lets the attempts in flight finish for up to `deadlineMs` (unbounded when not
+   * given). Attempts still running then are aborted without an outcome: they stay marked running and the next
+   * leader (or this node's next start, on SQLite) queues them again.
+   */
+  async stop(deadlineMs?: number): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
+    if (deadlineMs === undefined) return void (await Promise.all([...this.running]));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+    await Promise.race([Promise.all([...this.running]), deadline]);
+    clearTimeout(timer);
+    for (const attempt of this.attempts) attempt.abort();
     await Promise.all([...this.running]);
   }
 
@@ -89,6 +124,21 @@ export class JobRunner {
   }
 
   private async pass(): Promise<void> {
+    try {
+      await this.leaderPass();
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error; // deposed mid-pass: the new leader carries on
+    }
+  }
+
+  private async leaderPass(): Promise<void> {
+    const { leadership } = this.options;
+    if (this.stopped || !leadership.isLeader()) return;
+    if (!leadership.sole && this.recoveredEpoch !== leadership.epoch) {
+      const { epoch, recovered } = await leadership.fenced(async (database, epoch) => ({ epoch, recovered: await recoverInterruptedJobs(database) }));
+      this.recoveredEpoch = epoch;
+      if (recovered > 0) this.services().logger.warn('deferred jobs left running by the previous leader are queued again', { recovered, epoch });
+    }
     const services = this.services();
     const now = this.options.now();
     const free = this.options.concurrency - this.running.size;
@@ -104,12 +154,12 @@ export class JobRunner {
       const serviceMs = services.scheduler?.serviceMs(job.model) ?? 30_000;
       if (latestStart(job.deadline_at, serviceMs) < now) {
         const message = `could not start before the deadline ${new Date(job.deadline_at).toISOString()} with the measured service time (${Math.round(serviceMs / 1000)} s); failed early, not dropped`;
-        await failQueuedJobs(this.database, [job.id], 'failed', JSON.stringify({ error: { code: 'deadline_unreachable', message } }), now);
+        await leadership.fenced((database) => failQueuedJobs(database, [job.id], 'failed', JSON.stringify({ error: { code: 'deadline_unreachable', message } }), now));
         continue;
       }
       const plan = planWindow(model, now, job.deadline_at, serviceMs);
       if (plan.startAt > now) {
-        await rescheduleJob(this.database, job.id, plan.startAt, plan.reason); // its window passed; the next cheap one
+        await leadership.fenced((database) => rescheduleJob(database, job.id, plan.startAt, plan.reason)); // its window passed; the next cheap one
         continue;
       }
       if (skipModels.has(job.model)) continue;
@@ -164,13 +214,27 @@ export class JobRunner {
   private keys: { at: number; list: ApiKeySummary[] } | undefined;
 
   private async run(job: JobRow, permit: Permit): Promise<void> {
-    const services = this.services();
     const now = this.options.now();
     const requestId = uuidv7();
-    if (!(await claimJob(this.database, job, requestId, now))) {
+    const claimed = !this.stopped && (await this.options.leadership.fenced((database) => claimJob(database, job, requestId, now)).catch((error: unknown) => {
+      if (error instanceof LeaseLostError) return false;
+      throw error;
+    }));
+    if (!claimed) {
       permit.release(0);
       return;
     }
+    const attempt = new AbortController();
+    this.attempts.add(attempt);
+    try {
+      await this.attempt(job, permit, requestId, now, attempt.signal);
+    } finally {
+      this.attempts.delete(attempt);
+    }
+  }
+
+  private async attempt(job: JobRow, permit: Permit, requestId: string, now: number, signal: AbortSignal): Promise<void> {
+    const services = this.services();
     const context = new RequestContext('chat', job.api_key_id ?? undefined, undefined, { id: requestId, startedAt: now });
     context.scenario = job.scenario ?? undefined;
     context.priority = 'deferrable';
@@ -182,7 +246,7 @@ export class JobRunner {
     try {
       context.principal = await this.principalOf(job.api_key_id);
       const { request, needs } = validateChatRequest({ ...(JSON.parse(job.body) as object), stream: false });
-      await runChat(services, context, request, needs, sink, new AbortController().signal);
+      await runChat(services, context, request, needs, sink, signal);
       const usage = sink.usage ?? context.usage;
       const served = context.served?.model;
       const onDemand = served && usage ? services.pricer.cost(served, usage, new Date(job.created_at)).nanoCny : 0;
@@ -211,8 +275,12 @@ export class JobRunner {
       permit.release(usedTokens(context));
       context.reservation?.settle(context.cost?.nanoCny ?? 0); // the key's budget hold, as the HTTP layer does
     }
+    // Aborted (lease lost, or the shutdown deadline): no outcome. The line stays running until a leader queues it again.
+    if (signal.aborted) return;
     outcome.finishedAt = this.options.now();
-    const logRow = services.config.requestLog.enabled ? toLogRow(context, services.config.hash) : undefined;
-    await completeJob(this.database, job.id, requestId, outcome, logRow);
+    const row = toLogRow(context, services.config.hash);
+    const logRow = services.config.requestLog.enabled ? row : undefined;
+    // The row is committed with the job, not by the ledger: /metrics and telemetry are told here, once committed.
+    if (await completeJob(this.database, job.id, requestId, outcome, logRow)) services.ledger.observe?.(context, row);
   }
 }

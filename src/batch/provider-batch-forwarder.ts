@@ -6,6 +6,8 @@ import { uuidv7 } from '../pipeline/ids.js';
 import { toLogRow } from '../pipeline/log-row.js';
 import { RequestContext } from '../pipeline/request-context.js';
 import type { Services } from '../pipeline/services.js';
+import type { Leadership } from '../cluster/job-leases.js';
+import { LeaseLostError } from '../cluster/leader-lease.js';
 import { getPreset } from '../providers/registry.js';
 import {
   forwardedLines, getBatch, openProviderBatches, requeueForwardedLines, settleForwardedLine, updateProviderBatch,
@@ -21,6 +23,8 @@ export interface ForwarderOptions {
   readonly pollIntervalMs: number;
   /** Called after a provider batch settled (the client batch is finalised there). */
   readonly onSettled: () => Promise<void>;
+  /** Only the leader submits, polls and settles (one node of a cluster; always the node itself on SQLite). */
+  readonly leadership: Leadership;
 }
 
 const errorJson = (code: string, message: string) => JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } });
@@ -31,6 +35,10 @@ const errorJson = (code: string, message: string) => JSON.stringify({ error: { m
  * stored as soon as the provider returns them (a restart between upload and create finds the batch by its input
  * file instead of creating a second one); polling resumes from the stored ids; each line is settled and billed
  * (batch tariff) in one transaction with its ledger row, only while it still waits, so a line is billed once.
+ *
+ * In a cluster one node polls, the holder of the provider-batch lease; every write it makes is fenced by the
+ * lease epoch, and it checks the lease under lock right before creating an upstream batch, so a deposed poller
+ * neither records nor (short of a call already in flight) submits anything. Any node may flag a cancel.
  */
 export class ProviderBatchForwarder {
   private timer: NodeJS.Timeout | undefined;
@@ -68,15 +76,22 @@ export class ProviderBatchForwarder {
     return this.ticking;
   }
 
+  /** A write that commits only while this node holds the provider-batch lease. */
+  private write<T>(write: (database: Database) => Promise<T>): Promise<T> {
+    return this.options.leadership.fenced(write);
+  }
+
   private async pass(): Promise<void> {
+    if (!this.options.leadership.isLeader()) return;
     for (const row of await openProviderBatches(this.database)) {
-      if (this.stopped) return;
+      if (this.stopped || !this.options.leadership.isLeader()) return;
       try {
         if (row.status === 'pending') await this.submit(row);
         else await this.poll(row);
       } catch (thrown) {
+        if (thrown instanceof LeaseLostError) return; // deposed: the new leader resumes from the stored ids
         const error = asGatewayError(thrown);
-        await updateProviderBatch(this.database, row.id, [row.status], { error: `${error.code}: ${error.message}` });
+        await this.write((database) => updateProviderBatch(database, row.id, [row.status], { error: `${error.code}: ${error.message}` })).catch(() => undefined);
         this.services().logger.warn('provider batch call failed; retried on the next poll', { providerBatch: row.id, code: error.code });
       }
     }
@@ -116,14 +131,16 @@ export class ProviderBatchForwarder {
       if (!upstream) {
         if (!inputFileId) {
           inputFileId = await client.upload(lines, `${row.id}.jsonl`);
-          if (inputFileId) await updateProviderBatch(this.database, row.id, ['pending'], { upstream_input_file_id: inputFileId });
+          if (inputFileId) await this.write((database) => updateProviderBatch(database, row.id, ['pending'], { upstream_input_file_id: inputFileId }));
         }
+        await this.write(async () => undefined); // still the leader, under the lease's lock, right before the provider runs it
         upstream = await client.create(lines, inputFileId, { tidegate_batch: row.batch_id, tidegate_provider_batch: row.id });
       }
-      const stored = await updateProviderBatch(this.database, row.id, ['pending'], { status: 'submitted', upstream_batch_id: upstream.id, upstream_status: upstream.status, submitted_at: this.options.now(), error: null });
+      const stored = await this.write((database) => updateProviderBatch(database, row.id, ['pending'], { status: 'submitted', upstream_batch_id: upstream.id, upstream_status: upstream.status, submitted_at: this.options.now(), error: null }));
       // Cancelled while it was being sent (the row was settled meanwhile): the provider must not run it either.
       if (!stored || row.cancel_requested) await client.cancel(upstream.id).catch(() => undefined);
     } catch (thrown) {
+      if (thrown instanceof LeaseLostError) throw thrown;
       const error = asGatewayError(thrown);
       const batch = await getBatch(this.database, row.batch_id);
       if (error.retryable && batch && batch.expires_at > this.options.now()) throw error;
@@ -139,14 +156,14 @@ export class ProviderBatchForwarder {
     const auto = jobs.filter((job) => batchModeOf(services.models.get(job.model), providerConfig) === 'auto');
     const strict = jobs.filter((job) => !auto.includes(job));
     if (auto.length > 0 && !row.cancel_requested) {
-      await requeueForwardedLines(this.database, auto.map((job) => job.id), now, `the provider batch API refused the lines (${why}); run by Tidegate`);
+      await this.write((database) => requeueForwardedLines(database, auto.map((job) => job.id), now, `the provider batch API refused the lines (${why}); run by Tidegate`));
     }
     for (const job of row.cancel_requested ? jobs : strict) {
       await this.settleLine(job, row.cancel_requested
         ? { customId: job.custom_id ?? '', kind: 'cancelled' }
         : { customId: job.custom_id ?? '', kind: 'failed', statusCode: error?.status ?? null, error: error ?? new GatewayError('upstream_bad_request', why) });
     }
-    await updateProviderBatch(this.database, row.id, ['pending', 'submitted'], { status: 'settled', settled_at: now, error: why });
+    await this.write((database) => updateProviderBatch(database, row.id, ['pending', 'submitted'], { status: 'settled', settled_at: now, error: why }));
     await this.options.onSettled();
   }
 
@@ -154,7 +171,7 @@ export class ProviderBatchForwarder {
     const { client } = this.provider(row.provider);
     let upstream = await client.retrieve(row.upstream_batch_id!);
     if (row.cancel_requested && !upstream.ended && !upstream.cancelling) upstream = await client.cancel(upstream.id);
-    await updateProviderBatch(this.database, row.id, ['submitted'], { upstream_status: upstream.status, polled_at: this.options.now(), error: null });
+    await this.write((database) => updateProviderBatch(database, row.id, ['submitted'], { upstream_status: upstream.status, polled_at: this.options.now(), error: null }));
     if (!upstream.ended) return;
     const jobs = await forwardedLines(this.database, row.id);
     if (upstream.ended === 'failed') return this.giveUp(row, jobs, upstream.failure ?? 'the provider failed the batch');
@@ -172,15 +189,20 @@ export class ProviderBatchForwarder {
   }
 
   private async markSettled(row: ProviderBatchRow): Promise<void> {
-    await updateProviderBatch(this.database, row.id, ['pending', 'submitted'], { status: 'settled', settled_at: this.options.now() });
+    await this.write((database) => updateProviderBatch(database, row.id, ['pending', 'submitted'], { status: 'settled', settled_at: this.options.now() }));
     await this.options.onSettled();
   }
 
-  /** Cancels a client batch's provider batches: pending ones never leave, submitted ones are cancelled upstream. */
+  /**
+   * Cancels a client batch's provider batches: pending ones never leave, submitted ones are cancelled upstream.
+   * On a node that does not hold the lease the cancel is only flagged (the client's own write); the leader's next
+   * poll gives pending lines up or cancels upstream.
+   */
   async cancel(rows: readonly ProviderBatchRow[]): Promise<void> {
     for (const row of rows) {
       if (row.status === 'settled') continue;
       await updateProviderBatch(this.database, row.id, ['pending', 'submitted'], { cancel_requested: 1 });
+      if (!this.options.leadership.isLeader()) continue;
       if (row.status === 'pending' && !row.upstream_input_file_id) {
         const jobs = await forwardedLines(this.database, row.id);
         await this.giveUp({ ...row, cancel_requested: 1 }, jobs, 'cancelled before it was sent');
@@ -190,16 +212,20 @@ export class ProviderBatchForwarder {
     }
   }
 
+  private settle(jobId: string, outcome: ForwardedOutcome, logRow: Parameters<typeof settleForwardedLine>[3]): Promise<boolean> {
+    return this.write((database) => settleForwardedLine(database, jobId, outcome, logRow));
+  }
+
   /** Ends one line: the answer billed at the batch tariff with its ledger row, or its error, in one transaction. */
   private async settleLine(job: JobRow, result: UpstreamLineResult): Promise<void> {
     const services = this.services();
     const model = services.models.get(job.model);
     const now = this.options.now();
     const base = { finishedAt: now, inputTokens: 0, outputTokens: 0, costNanoCny: 0, onDemandNanoCny: 0, tariff: null, requestId: null, statusCode: 0 };
-    if (result.kind === 'expired') return void (await settleForwardedLine(this.database, job.id, { ...base, status: 'failed', error: errorJson('batch_expired', 'The provider did not run this line before its completion window expired.') }, undefined));
-    if (result.kind === 'cancelled') return void (await settleForwardedLine(this.database, job.id, { ...base, status: 'cancelled', error: errorJson('batch_cancelled', 'cancelled before the provider ran it') }, undefined));
+    if (result.kind === 'expired') return void (await this.settle(job.id, { ...base, status: 'failed', error: errorJson('batch_expired', 'The provider did not run this line before its completion window expired.') }, undefined));
+    if (result.kind === 'cancelled') return void (await this.settle(job.id, { ...base, status: 'cancelled', error: errorJson('batch_cancelled', 'cancelled before the provider ran it') }, undefined));
     if (result.kind === 'failed') {
-      return void (await settleForwardedLine(this.database, job.id, { ...base, status: 'failed', statusCode: result.statusCode ?? 0, error: JSON.stringify(result.error.toJSON()) }, undefined));
+      return void (await this.settle(job.id, { ...base, status: 'failed', statusCode: result.statusCode ?? 0, error: JSON.stringify(result.error.toJSON()) }, undefined));
     }
     const usage: NormalizedUsage = result.usage ?? { inputUncached: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, imageTokens: 0, estimated: true };
     const context = model ? this.ledgerContext(job, model, usage, now) : undefined;
@@ -216,8 +242,10 @@ export class ProviderBatchForwarder {
       onDemandNanoCny: model ? services.pricer.cost(model, usage, new Date(job.created_at)).nanoCny : 0,
       tariff: context?.cost?.tariff ?? null,
     };
-    const logRow = context && services.config.requestLog.enabled ? toLogRow(context, services.config.hash) : undefined;
-    await settleForwardedLine(this.database, job.id, outcome, logRow);
+    const row = context ? toLogRow(context, services.config.hash) : undefined;
+    const logRow = services.config.requestLog.enabled ? row : undefined;
+    // Committed with the line, not by the ledger: /metrics and telemetry are told here, once committed.
+    if ((await this.settle(job.id, outcome, logRow)) && context && row) services.ledger.observe?.(context, row);
   }
 
   /** The ledger row of a forwarded line: served by its model, priced at the batch tariff of the day it was submitted. */

@@ -156,6 +156,12 @@ export class RedisBudgetGuard implements BudgetEnforcer {
   /** Pushes what it can and stops the recovery timer; the Redis connection belongs to the caller. */
   async close(): Promise<void> {
     await this.flush().catch(() => undefined);
+    // Shutdown: commits that waited out a slow Redis (the back-off after a timeout) get one last try even inside
+    // the back-off, or they would leave with the process and their holds would be charged in full at expiry.
+    if (this.pending.length > 0 && this.redis.status === 'ready') {
+      this.retryAt = 0;
+      await this.flushPending().catch(() => undefined);
+    }
     clearInterval(this.recovery);
   }
 

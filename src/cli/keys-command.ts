@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.js';
-import { createApiKey, listApiKeys, listTeams, migrate, openDatabase, revokeApiKey, setTeamLimits, updateApiKeyLimits, type Database } from '../storage/index.js';
+import { loadConfig, type GatewayConfig } from '../config/index.js';
+import { publishChangeNotice, type ChangeNotice } from '../cluster/notices.js';
+import { activeKeyId, createApiKey, listApiKeys, listTeams, migrate, openDatabase, revokeApiKey, setTeamLimits, updateApiKeyLimits, type Database } from '../storage/index.js';
 import { describeLimit, keyOnlyOptions, limitOptions, limitsFromOptions } from './limits-options.js';
 import { formatTable } from './table.js';
 
@@ -13,15 +14,21 @@ const usage = `usage:
   tidegate teams list [--json]
 `;
 
-async function withDatabase<T>(configFile: string | undefined, run: (database: Database) => Promise<T>): Promise<T> {
+async function withDatabase<T>(configFile: string | undefined, run: (database: Database, config: GatewayConfig) => Promise<T>): Promise<T> {
   const config = loadConfig({ file: configFile });
   const database = await openDatabase(config.storage.url);
   try {
     await migrate(database);
-    return await run(database);
+    return await run(database, config);
   } finally {
     await database.close();
   }
+}
+
+/** Tells running gateways (cluster mode, redis.url) to drop what they cached; else they re-read it within the cache TTL. */
+async function announce(config: GatewayConfig, notice: ChangeNotice): Promise<string> {
+  if (await publishChangeNotice(config.redis.url, config.cluster.keyPrefix, notice)) return 'Running gateways apply it now.';
+  return `Running gateways apply it within ${Math.ceil(config.cluster.keyCacheTtlMs / 1000)} s.`;
 }
 
 const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -30,11 +37,12 @@ const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().
 export async function keysCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' }, ...limitOptions, ...keyOnlyOptions } });
-  return withDatabase(values.config, async (database) => {
+  return withDatabase(values.config, async (database, config) => {
     if (sub === 'create') {
       const name = values.name ?? positionals[0];
       if (!name) throw new Error(usage);
       const key = await createApiKey(database, name, Date.now(), limitsFromOptions(values));
+      await announce(config, { kind: 'keys' });
       if (values.json) out(key);
       else process.stdout.write(`Created key ${key.id} (${key.name}). Copy it now; it is stored only as a hash:\n\n  ${key.key}\n`);
       return 0;
@@ -42,8 +50,9 @@ export async function keysCommand(argv: string[]): Promise<number> {
     if (sub === 'update') {
       const id = positionals[0];
       if (!id) throw new Error(usage);
+      const keyId = await activeKeyId(database, id);
       const updated = await updateApiKeyLimits(database, id, limitsFromOptions(values));
-      process.stdout.write(updated ? `Updated ${id}. Running gateways apply it within 10 s.\n` : `No active key ${id}.\n`);
+      process.stdout.write(updated && keyId !== undefined ? `Updated ${id}. ${await announce(config, { kind: 'key', id: keyId })}\n` : `No active key ${id}.\n`);
       return updated ? 0 : 1;
     }
     if (sub === 'list') {
@@ -60,9 +69,11 @@ export async function keysCommand(argv: string[]): Promise<number> {
     if (sub === 'revoke') {
       const id = positionals[0];
       if (!id) throw new Error(usage);
+      const keyId = await activeKeyId(database, id);
       const revoked = await revokeApiKey(database, id);
+      const applied = revoked && keyId !== undefined ? await announce(config, { kind: 'key', id: keyId }) : '';
       if (values.json) out({ id, revoked });
-      else process.stdout.write(revoked ? `Revoked ${id}.\n` : `No active key ${id}.\n`);
+      else process.stdout.write(revoked ? `Revoked ${id}. ${applied}\n` : `No active key ${id}.\n`);
       return revoked ? 0 : 1;
     }
     process.stderr.write(usage);
@@ -73,10 +84,11 @@ export async function keysCommand(argv: string[]): Promise<number> {
 export async function teamsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' }, ...limitOptions } });
-  return withDatabase(values.config, async (database) => {
+  return withDatabase(values.config, async (database, config) => {
     if (sub === 'set' && positionals[0]) {
       const { team: _ignored, ...limits } = limitsFromOptions(values);
       const team = await setTeamLimits(database, { name: positionals[0], ...limits });
+      await announce(config, { kind: 'team', name: team.name });
       if (values.json) out(team);
       else process.stdout.write(`Team ${team.name}: daily ${describeLimit(team.dailyBudgetNano)}, monthly ${describeLimit(team.monthlyBudgetNano)}, rpm ${team.rpm ?? '-'}. Add keys with "tidegate keys update ID --team ${team.name}".\n`);
       return 0;

@@ -6,6 +6,7 @@ import { datasetCommand } from './dataset-command.js';
 import { purgeCommand } from './purge-command.js';
 import { demoCommand } from './demo-command.js';
 import { evalCommand } from './eval-command.js';
+import { experimentCommand } from './experiment-command.js';
 import { keysCommand, teamsCommand } from './keys-command.js';
 import { limitsCommand } from './limits-command.js';
 import { migrateCommand } from './migrate-command.js';
@@ -40,6 +41,7 @@ Commands:
   purge --key ID | --expired                    delete a key's captured content and feedback, or what is past retention
   eval run --dataset FILE.jsonl --model M [--incumbent M2] [--evaluator SPEC.json | --scenario NAME] [--cutoff X]
                                                 replay a dataset through the gateway, score answers, 95% intervals, CI gate
+  experiment status [--json]                    live experiments (track-and-stop): arms, outcomes, shares, winner
   demo [--requests N] [--json]                  start with simulated providers and show what it does
 
 Every command takes --config FILE (default ./tidegate.yaml). Without a config file, providers are
@@ -75,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
       return purgeCommand(rest);
     case 'eval':
       return evalCommand(rest);
+    case 'experiment':
+      return experimentCommand(rest);
     case 'demo':
       return demoCommand(rest);
     case '--version':

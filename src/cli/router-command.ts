@@ -11,7 +11,7 @@ const usage = `Usage: tidegate router <train|eval|score> [options]
                                        A bad line stops training with FILE:LINE and what is wrong.
   train --from-feedback --labels FILE.jsonl... [--out FILE] [--model FILE] [--replay-share 0.3] [--resamples N] [--json]
                                        train a versioned candidate on the data plus 70% of the labels, written beside
-                                       --out as router-v1-fb-<digest>.json; it replaces --out (default: the shipped
+                                       --out as router-v2-fb-<digest>.json; it replaces --out (default: the shipped
                                        artifact) only if, on the other 30%, a paired bootstrap of APGR against the
                                        current artifact (--model, default --out) has its 95% lower bound above 0 and
                                        it is not significantly worse on the held-aside benchmark records; otherwise

@@ -25,6 +25,13 @@ export const clusterSchema = z.strictObject({
   failClosed: z.strictObject({ keys: z.array(z.string().min(1)).optional(), teams: z.array(z.string().min(1)).optional() }).optional(),
   /** Circuit breakers shared through Redis (one half-open probe fleet-wide); default on with redis.url. */
   sharedCircuits: bool,
+  /** PostgreSQL leases of background jobs: a leader that stops renewing is replaced after this (default 30 s). */
+  leaseTtlMs: int(300, 600_000),
+  /**
+   * How long a node trusts a verified key (with its limits) and a team's limits before reading PostgreSQL
+   * again: the poll that bounds staleness when a change notice (Redis pub/sub) is missed. Default 10 s.
+   */
+  keyCacheTtlMs: int(0, 3_600_000),
 });
 
 export const clusterKeys: readonly string[] = Object.keys(clusterSchema.shape);
@@ -39,6 +46,8 @@ export interface ClusterConfig {
   readonly onRedisDown: 'local-share' | 'fail-closed';
   readonly failClosed: { readonly keys: readonly string[]; readonly teams: readonly string[] };
   readonly sharedCircuits: boolean;
+  readonly leaseTtlMs: number;
+  readonly keyCacheTtlMs: number;
 }
 
 export function clusterDefaults(file: z.output<typeof clusterSchema> | undefined): ClusterConfig {
@@ -52,5 +61,7 @@ export function clusterDefaults(file: z.output<typeof clusterSchema> | undefined
     onRedisDown: file?.onRedisDown ?? 'local-share',
     failClosed: { keys: [...(file?.failClosed?.keys ?? [])], teams: [...(file?.failClosed?.teams ?? [])] },
     sharedCircuits: file?.sharedCircuits ?? true,
+    leaseTtlMs: file?.leaseTtlMs ?? 30_000,
+    keyCacheTtlMs: file?.keyCacheTtlMs ?? 10_000,
   };
 }

@@ -50,6 +50,7 @@ export class LeaderLease {
   private validUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private readonly lostListeners = new Set<(epoch: number) => void>();
   readonly ttlMs: number;
   readonly renewMs: number;
 
@@ -60,6 +61,16 @@ export class LeaderLease {
 
   get epoch(): number | null {
     return this.currentEpoch;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Calls `listener` each time this node stops being leader (the job aborts work it can no longer finish). */
+  onLost(listener: (epoch: number) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
   }
 
   /** Leader now: holds an epoch and renewed it less than a TTL ago (by this node's clock). */
@@ -188,5 +199,6 @@ export class LeaderLease {
     this.validUntil = 0;
     this.options.logger?.info('lease lost', { lease: this.options.name, holder: this.options.holder, epoch });
     this.options.onLost?.(epoch);
+    for (const listener of this.lostListeners) listener(epoch);
   }
 }

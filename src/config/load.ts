@@ -15,7 +15,9 @@ import { buildModel, buildProvider, configFileSchema, modelSchema, providerSchem
 import { resolveRoutes } from './routes.js';
 import { schedulingDefaults } from '../scheduling/config-schema.js';
 import { buildFlywheelConfig } from '../flywheel/config-schema.js';
+import { buildExperimentsConfig } from '../experiments/config.js';
 import { clusterDefaults } from '../cluster/config.js';
+import { telemetryDefaults } from '../telemetry/config.js';
 import type { GatewayConfig, ModelConfig, ProviderConfig } from './types.js';
 
 export interface ConfigOverrides {
@@ -173,10 +175,19 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
   }
   const flywheel = buildFlywheelConfig(file, { routes: new Set([...routes.map((route) => route.id), ...models.map((model) => model.id)]), models: new Set(models.map((model) => model.id)) });
   for (const problem of flywheel.problems) report(problem.path, problem.message);
+  const experiments = buildExperimentsConfig(file.experiments, {
+    models: new Set(models.map((model) => model.id)),
+    routes: new Set(routes.map((route) => route.id)),
+    scenarios: new Set(Object.keys(file.scenarios ?? {})),
+    metrics: flywheel.config.metrics,
+    scenarioMetrics: Object.fromEntries(Object.entries(flywheel.config.quality).map(([scenario, quality]) => [scenario, quality.metric])),
+    capture: flywheel.config.capture,
+  });
+  for (const problem of experiments.problems) report(problem.path, problem.message);
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   const config = {
-    server: { host: file.server?.host ?? '127.0.0.1', port: file.server?.port ?? 8080, bodyLimitBytes: file.server?.bodyLimitBytes ?? 10_485_760 },
+    server: { host: file.server?.host ?? '127.0.0.1', port: file.server?.port ?? 8080, bodyLimitBytes: file.server?.bodyLimitBytes ?? 10_485_760, shutdownDelayMs: file.server?.shutdownDelayMs ?? 0, drainMs: file.server?.drainMs ?? 10_000 },
     storage: { url: file.storage?.url ?? 'sqlite:./.tidegate/tidegate.db' },
     admin: { key: file.admin?.key === '' ? undefined : file.admin?.key },
     circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000, ...file.circuitBreaker },
@@ -204,12 +215,14 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
     },
     redis: { url: file.redis?.url },
     cluster: clusterDefaults(file.cluster),
+    telemetry: telemetryDefaults(file.telemetry),
     privacy: file.privacy ? { ...file.privacy, enabled: file.privacy.enabled ?? true } : undefined,
     aigc: file.aigc ? buildAigcConfig(file.aigc) : undefined,
     requireFiled: file.requireFiled ?? false,
     scenarios: Object.fromEntries(Object.entries(file.scenarios ?? {}).map(([name, { quality: _quality, ...defaults }]) => [name, { ...defaults }])),
     scheduling: schedulingDefaults(file.scheduling),
     flywheel: flywheel.config,
+    experiments: experiments.config,
     providers,
     models,
     routes,
@@ -226,6 +239,7 @@ export function configHash(config: Omit<GatewayConfig, 'hash' | 'source'>): stri
     admin: { key: secret(config.admin.key) },
     privacy: config.privacy ? { ...config.privacy, secret: secret(config.privacy.secret) } : undefined,
     aigc: config.aigc ? { ...config.aigc, signingKey: secret(config.aigc.signingKey) } : undefined,
+    telemetry: config.telemetry ? { ...config.telemetry, headers: Object.fromEntries(Object.keys(config.telemetry.headers).map((name) => [name, '<set>'])) } : undefined,
     providers: config.providers.map((provider) => ({
       ...provider,
       apiKey: secret(provider.apiKey),

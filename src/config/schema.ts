@@ -8,6 +8,8 @@ import type { ModelConfig, ProviderConfig } from './types.js';
 import { captureKeys, captureSchema, metricKeys, metricsSchema, scenarioQualityKeys, scenariosWithQualitySchema } from '../flywheel/config-schema.js';
 import { evaluatorKeys } from '../flywheel/evaluator-config.js';
 import { clusterKeys, clusterSchema } from '../cluster/config.js';
+import { otlpKeys, telemetryKeys, telemetrySchema } from '../telemetry/config.js';
+import { experimentArmKeys, experimentKeys, experimentsSchema } from '../experiments/config.js';
 import { batchForwardKeys, batchForwardSchema, modelLimitsKeys, modelLimitsSchema, scenarioDefaultsKeys, schedulingKeys, schedulingSchema } from '../scheduling/config-schema.js';
 
 /** Numbers and booleans may also arrive as strings from `${VAR}` interpolation: "8080" is accepted as 8080. */
@@ -34,6 +36,10 @@ export const serverSchema = z.strictObject({
   host: z.string().min(1).optional(),
   port: int(0, 65_535),
   bodyLimitBytes: int(1),
+  /** Shutdown: readiness (/readyz) answers 503 this long while requests are still served, so balancers move away. */
+  shutdownDelayMs: int(0, 600_000),
+  /** Shutdown: open requests and streams may finish for this long before they are cut. */
+  drainMs: int(0, 3_600_000),
 });
 export const storageSchema = z.strictObject({ url: storageUrl.optional() });
 export const adminSchema = z.strictObject({ key: z.string().optional() });
@@ -166,6 +172,10 @@ export const configFileSchema = z.strictObject({
   /** Learning from traffic (src/flywheel/): opt-in content capture with retention, and feedback metrics. */
   capture: captureSchema.optional(),
   metrics: metricsSchema.optional(),
+  /** Adaptive experiments between models or router versions on live traffic (src/experiments/). */
+  experiments: experimentsSchema.optional(),
+  /** OpenTelemetry traces and metrics over OTLP/HTTP (src/telemetry/); off unless telemetry.otlp is set. */
+  telemetry: telemetrySchema.optional(),
   scheduling: schedulingSchema.optional(),
   routes: z.array(z.unknown()).optional(),
   // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
@@ -204,6 +214,10 @@ const allowedKeys: Record<string, readonly string[]> = {
   'scenarios.*.quality.evaluator': evaluatorKeys,
   capture: captureKeys,
   'metrics.*': metricKeys,
+  'experiments[]': experimentKeys,
+  'experiments[].arms[]': experimentArmKeys,
+  telemetry: telemetryKeys,
+  'telemetry.otlp': otlpKeys,
   'models[].cache.exact': Object.keys(exactOverrideSchema.shape),
   'routes[].cache': ['exact', 'semantic'],
   'routes[].cache.exact': Object.keys(exactOverrideSchema.shape),

@@ -5,6 +5,8 @@ import type { SchedulingConfig } from '../scheduling/config-schema.js';
 import type { ScenarioDefaults } from '../scheduling/priority.js';
 import type { FlywheelConfig } from '../flywheel/config-schema.js';
 import type { ClusterConfig } from '../cluster/config.js';
+import type { ExperimentConfig } from '../experiments/config.js';
+import type { TelemetryConfig } from '../telemetry/config.js';
 
 /** The validated, frozen configuration every service is built from. Produced only by loadConfig. */
 export interface ProviderConfig {
@@ -99,6 +101,10 @@ export interface GatewayConfig {
     readonly host: string;
     readonly port: number;
     readonly bodyLimitBytes: number;
+    /** On SIGTERM, readiness fails this long before new requests are refused (a pre-drain window). */
+    readonly shutdownDelayMs: number;
+    /** Then open requests and streams may finish for this long. */
+    readonly drainMs: number;
   };
   readonly storage: {
     /** `sqlite:<path>` (default `sqlite:./.tidegate/tidegate.db`) or `postgres://…`. */
@@ -152,12 +158,16 @@ export interface GatewayConfig {
   readonly redis: { readonly url: string | undefined };
   /** Cluster mode (src/cluster/): shared budgets and rate limits, degraded-local mode, node heartbeat. */
   readonly cluster: ClusterConfig;
+  /** OpenTelemetry export (src/telemetry/); undefined when off (the default), and then no OpenTelemetry module is loaded. */
+  readonly telemetry?: TelemetryConfig;
   /** Per-scenario defaults: priority class and deadline of deferrable work (x-tidegate-scenario). */
   readonly scenarios: Readonly<Record<string, ScenarioDefaults>>;
   /** Admission queues and the deferred-work runner (src/scheduling/, src/batch/). */
   readonly scheduling: SchedulingConfig;
   /** Learning from traffic: opt-in capture and its retention, feedback metrics, scenario quality bars (src/flywheel/). */
   readonly flywheel: FlywheelConfig;
+  /** Adaptive experiments (track-and-stop) between models or router versions, per scenario or route (src/experiments/). */
+  readonly experiments: readonly ExperimentConfig[];
   readonly providers: readonly ProviderConfig[];
   readonly models: readonly ModelConfig[];
   readonly routes: readonly RouteConfig[];

@@ -31,6 +31,7 @@ export const errorCatalogue = {
   job_not_found: { status: 404, type: 'invalid_request_error', retryable: false, summary: 'No job, batch or file with this id for this key.' },
   invalid_episode_id: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'x-tidegate-episode-id (or episode_id) must be a UUID, such as an x-tidegate-episode-id the gateway returned.' },
   inference_not_found: { status: 404, type: 'invalid_request_error', retryable: false, summary: 'No captured inference with this id for this key (capture is opt-in per route, scenario or key; content expires).' },
+  request_not_found: { status: 404, type: 'invalid_request_error', retryable: false, summary: 'No request-log row has this request id (rows older than the metadata retention are purged).' },
   episode_not_found: { status: 404, type: 'invalid_request_error', retryable: false, summary: 'No captured inference in this episode for this key.' },
   unknown_metric: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'The metric is not declared under metrics: in the config (comment and demonstration are built in).' },
   invalid_feedback_value: { status: 400, type: 'invalid_request_error', retryable: false, summary: "The value does not fit the metric's type: boolean, a finite number, or text for comment and demonstration." },

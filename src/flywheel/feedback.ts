@@ -39,6 +39,8 @@ export interface FeedbackResult {
   readonly metric: string;
   /** False when the same feedback (same idempotency key, or same payload) was recorded before. */
   readonly created: boolean;
+  /** The stored number (boolean 1/0 or float), null for text feedback. */
+  readonly valueNumber: number | null;
 }
 
 const invalid = (message: string, param: string) => new GatewayError('invalid_request', message, { param });
@@ -156,5 +158,5 @@ export async function recordFeedback(deps: FeedbackDeps, caller: FeedbackCaller,
   if (!created && row.payload_hash !== payloadHash) {
     throw new GatewayError('idempotency_key_reused', `Idempotency key "${parsed.idempotencyKey}" was already used for different feedback (${row.id}).`, { param: 'idempotency_key' });
   }
-  return { id: row.id, targetType: row.target_type, targetId: row.target_id, metric: row.metric, created };
+  return { id: row.id, targetType: row.target_type, targetId: row.target_id, metric: row.metric, created, valueNumber: row.value_number };
 }

@@ -28,6 +28,9 @@ export class FlywheelService {
   readonly #sweeper: NodeJS.Timeout;
   /** Shadowing of light-model calls by the flagship (capture.shadow), when configured. */
   readonly shadow: Shadowing | undefined;
+  /** Whether this node runs the retention sweep and the shadow judge (leases in a cluster; see leadWith). */
+  #sweeping: () => boolean = () => true;
+  #judging: () => boolean = () => true;
 
   constructor(
     private readonly database: Database,
@@ -45,14 +48,25 @@ export class FlywheelService {
       onError: (error) => logger.error('capture write failed; will retry', { error: String(error) }),
     });
     // The first sweep waits a full interval: a gateway that restarts often still sweeps, a test never does.
-    this.#sweeper = setInterval(() => void this.sweep().catch((error: unknown) => logger.warn('retention sweep failed', { error: String(error) })), capture.sweepMs);
+    this.#sweeper = setInterval(() => {
+      if (this.#sweeping()) void this.sweep().catch((error: unknown) => logger.warn('retention sweep failed', { error: String(error) }));
+    }, capture.sweepMs);
     this.#sweeper.unref();
     if (capture.shadow) this.shadow = new Shadowing(database, capture.shadow, this.engine, logger, () => this.writer.flush(), Math.max(capture.retentionMs, ...Object.values(capture.routes), ...Object.values(capture.scenarios), ...Object.values(capture.keys)), now);
   }
 
+  /**
+   * Nodes sharing one PostgreSQL store sweep and judge one at a time, the holders of these leases (before attach).
+   * A late sweep by a deposed node only deletes rows already past retention again, so it needs no fencing.
+   */
+  leadWith(retention: { isLeader(): boolean }, judge?: { isLeader(): boolean }): void {
+    this.#sweeping = () => retention.isLeader();
+    if (judge) this.#judging = () => judge.isLeader();
+  }
+
   /** Once the services exist (the shadow jobs and the judge run through them). */
   attach(services: Services): void {
-    this.shadow?.attach(services, this.config.flywheel.capture.shadow?.judgeIntervalMs ?? 60_000);
+    this.shadow?.attach(services, this.config.flywheel.capture.shadow?.judgeIntervalMs ?? 60_000, () => this.#judging());
   }
 
   /** At the start of a chat call: when it is opted in, keep its (masked) request and wrap the sink to keep the answer. */

@@ -1,4 +1,4 @@
-import type { Database } from '../storage/index.js';
+import { dropRequestLogPartitionsBefore, type Database } from '../storage/index.js';
 import { flywheelDb } from './tables.js';
 
 export interface SweepResult {
@@ -20,7 +20,9 @@ export async function sweepExpired(database: Database, now: number, metadataRete
   const datasetRows = count(await db.deleteFrom('dataset_rows').where('inference_id', 'in', expired).executeTakeFirst());
   const inferences = count(await db.deleteFrom('inferences').where('expires_at', '<=', now).executeTakeFirst());
   const feedback = count(await db.deleteFrom('feedback').where('expires_at', '<=', now).executeTakeFirst());
-  const requestLog = count(await database.db.deleteFrom('request_log').where('created_at', '<', now - metadataRetentionMs).executeTakeFirst());
+  // PostgreSQL drops whole months first (request_log is partitioned by month); the DELETE takes the rest.
+  const dropped = await dropRequestLogPartitionsBefore(database, now - metadataRetentionMs);
+  const requestLog = dropped + count(await database.db.deleteFrom('request_log').where('created_at', '<', now - metadataRetentionMs).executeTakeFirst());
   return { inferences, feedback, datasetRows, requestLog };
 }
 

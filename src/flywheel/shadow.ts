@@ -86,9 +86,12 @@ export class Shadowing {
   ) {}
 
   /** Called once the services exist; judges finished shadow jobs every `pollMs`. */
-  attach(services: Services, pollMs: number): void {
+  /** `leading`: judge only while this node leads shadow judging (one node of a cluster; src/cluster/job-leases.ts). */
+  attach(services: Services, pollMs: number, leading: () => boolean = () => true): void {
     this.#services = services;
-    this.#timer = setInterval(() => void this.tick().catch((error: unknown) => this.logger.warn('shadow judging failed', { error: String(error) })), pollMs);
+    this.#timer = setInterval(() => {
+      if (leading()) void this.tick().catch((error: unknown) => this.logger.warn('shadow judging failed', { error: String(error) }));
+    }, pollMs);
     this.#timer.unref();
   }
 

@@ -21,11 +21,14 @@ function sha256(text: string): string {
 /**
  * Virtual-key authentication. With no admin key and no active virtual key the gateway is open (and
  * the server binds to loopback only). Verified keys are cached briefly by hash, bounded; a revocation
- * through the admin API clears the cache at once, one through the CLI takes effect within `ttlMs`.
+ * through the admin API clears the cache at once; on other nodes (and after the CLI) a change notice
+ * drops the key (forgetKey, src/cluster/notices.ts), and without one it takes effect within `ttlMs`.
  */
 export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
   private openMode: boolean;
+  /** Grows at every forget or refresh, so a lookup in flight across one is not cached. */
+  private generation = 0;
 
   constructor(
     private readonly store: KeyStore,
@@ -45,8 +48,17 @@ export class Authenticator {
 
   /** Re-read whether any key exists (a key created by the CLI closes an open gateway). */
   async refresh(): Promise<void> {
+    this.generation += 1;
     if (this.adminKey === undefined) this.openMode = (await this.store.countActive()) === 0;
     this.cache.clear();
+  }
+
+  /** Drops every cached verification of this key (revoked, or its limits changed); the next use reads the store. */
+  forgetKey(keyId: string): void {
+    this.generation += 1;
+    for (const [hash, entry] of this.cache) {
+      if (entry.principal?.kind === 'key' && entry.principal.keyId === keyId) this.cache.delete(hash);
+    }
   }
 
   async authenticate(presented: string | undefined): Promise<Principal> {
@@ -58,12 +70,16 @@ export class Authenticator {
     let principal: Principal | null;
     if (cached && cached.expires > this.now()) principal = cached.principal;
     else {
+      const started = this.generation;
       const found = await this.store.verify(presented);
       principal = found
         ? { kind: 'key', keyId: found.id, name: found.name, limits: { team: found.team, dailyBudgetNano: found.dailyBudgetNano, monthlyBudgetNano: found.monthlyBudgetNano, rpm: found.rpm, maxPriority: found.maxPriority } }
         : null;
-      if (this.cache.size >= cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(hash, { principal, expires: this.now() + this.ttlMs });
+      // A lookup that raced a forgetKey() or refresh() may have read the old row: use it once, do not keep it.
+      if (started === this.generation) {
+        if (this.cache.size >= cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
+        this.cache.set(hash, { principal, expires: this.now() + this.ttlMs });
+      }
     }
     if (!principal) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
     if (principal.kind === 'key') this.onUse(principal.keyId);

@@ -28,6 +28,7 @@ export function modelCallHeaders(context: RequestContext): Record<string, string
   if (context.queueMs !== undefined) headers['x-tidegate-queue-ms'] = String(context.queueMs);
   if (context.aigc) headers['x-tidegate-aigc'] = aigcHeaderValue(context.aigc);
   if (context.served?.model.filing) headers['x-tidegate-model-filing'] = asHeaderValue(context.served.model.filing);
+  if (context.experiment) headers['x-tidegate-experiment'] = `${context.experiment.name}/${context.experiment.arm}`;
   if (context.warnings.length > 0) headers['x-tidegate-warning'] = asHeaderValue(context.warnings.join('; '));
   return headers;
 }

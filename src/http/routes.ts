@@ -5,17 +5,20 @@ import { fileRoutes } from '../api/files.js';
 import { schedulingAdminRoutes } from '../api/scheduling-report.js';
 import { chatCompletions } from '../api/chat-completions.js';
 import { embeddings } from '../api/embeddings.js';
-import { health } from '../api/health.js';
+import { health, readiness } from '../api/health.js';
 import { anthropicMessages } from '../api/messages.js';
 import { listModels } from '../api/models.js';
 import { postFeedback } from '../api/feedback.js';
+import { experimentRoutes } from '../api/experiments.js';
 import { dashboardDataRoutes } from '../api/dashboard-data.js';
 import { metricsRoutes } from '../api/metrics.js';
 import type { Route } from './router.js';
+import { staticUiRoutes } from './static-ui.js';
 
 /** Every HTTP route Tidegate serves. */
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/healthz', access: 'public', handler: health },
+  { method: 'GET', path: '/readyz', access: 'public', handler: readiness },
   { method: 'POST', path: '/v1/chat/completions', access: 'client', handler: chatCompletions },
   { method: 'POST', path: '/v1/embeddings', access: 'client', handler: embeddings },
   { method: 'POST', path: '/v1/messages', access: 'client', handler: anthropicMessages, errorShape: 'anthropic' },
@@ -24,8 +27,11 @@ export const routes: readonly Route[] = [
   ...fileRoutes,
   ...batchRoutes,
   ...schedulingAdminRoutes,
+  ...experimentRoutes,
   ...adminRoutes,
   ...privacyAuditRoutes,
   ...dashboardDataRoutes,
   ...metricsRoutes,
+  // The web dashboard (dist/ui): public pages and assets; its data calls go to /admin/* with the admin key.
+  ...staticUiRoutes(),
 ];

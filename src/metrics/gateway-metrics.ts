@@ -13,6 +13,21 @@ export function statusClass(status: number): string {
   return status >= 500 ? '5xx' : status >= 400 ? '4xx' : status >= 300 ? '3xx' : '2xx';
 }
 
+/**
+ * What a finished call saved against always using the flagship, in CNY, by source (routing, cache,
+ * semantic_cache, provider_cache); shared by /metrics and the OpenTelemetry counters (src/telemetry/).
+ * Counters never go down: a fallback that cost more than the flagship (negative routing savings) is left
+ * out here; the dashboard reports it.
+ */
+export function savingsBySource(row: RequestLogRow): Array<[source: string, cny: number]> {
+  const savings: Array<[string, number]> = [];
+  const routing = row.flagshipCostNanoCny - row.costNanoCny - row.cacheSavedNanoCny;
+  if (routing > 0) savings.push(['routing', routing / NANO]);
+  if (row.cacheSavedNanoCny > 0) savings.push([row.cacheStatus === 'semantic-hit' ? 'semantic_cache' : 'cache', row.cacheSavedNanoCny / NANO]);
+  if (row.providerCacheSavedNanoCny > 0) savings.push(['provider_cache', row.providerCacheSavedNanoCny / NANO]);
+  return savings;
+}
+
 const circuitValue = { closed: 0, 'half-open': 1, open: 2 } as const;
 const TOKEN_KINDS = [['input_uncached', 'inputUncached'], ['cache_read', 'cacheRead'], ['cache_write', 'cacheWrite'], ['output', 'output'], ['reasoning', 'reasoning'], ['image', 'imageTokens']] as const;
 
@@ -67,12 +82,7 @@ export class GatewayMetrics {
     if (row.upstreamMs !== null) this.#overhead.observe([model, provider], Math.max(0, row.latencyMs - row.upstreamMs) / 1000);
     for (const [kind, field] of TOKEN_KINDS) if (row.usage[field] > 0) this.#tokens.inc([model, provider, kind], row.usage[field]);
     if (row.costNanoCny > 0) this.#spend.inc([model, provider], row.costNanoCny / NANO);
-    const semantic = row.cacheStatus === 'semantic-hit';
-    const routing = row.flagshipCostNanoCny - row.costNanoCny - row.cacheSavedNanoCny;
-    // Counters never go down: a fallback that cost more than the flagship (negative routing savings) is left out here; the dashboard reports it.
-    if (routing > 0) this.#savings.inc([model, 'routing'], routing / NANO);
-    if (row.cacheSavedNanoCny > 0) this.#savings.inc([model, semantic ? 'semantic_cache' : 'cache'], row.cacheSavedNanoCny / NANO);
-    if (row.providerCacheSavedNanoCny > 0) this.#savings.inc([model, 'provider_cache'], row.providerCacheSavedNanoCny / NANO);
+    for (const [source, cny] of savingsBySource(row)) this.#savings.inc([model, source], cny);
   }
 
   #addGauges(services: () => Services | undefined): void {

@@ -74,10 +74,14 @@ export async function runChat(
   }
   // Capture (opt-in) keeps the masked request and the answer as the provider wrote it, before restoration.
   if (services.flywheel) sink = services.flywheel.capture(context, request, sink);
-  const routed = decideRoute(services.routing, request.model, { ...needs, promptTokens: estimatePromptTokens(request.messages) }, {
+  // A live experiment (src/experiments/) may give the request an arm: a model to serve it, or a router version for the route.
+  const arm = services.experiments?.assign(context, request.model);
+  const router = arm?.router ?? services.router;
+  const policy = decideRoute(services.routing, arm?.arm.model ?? request.model, { ...needs, promptTokens: estimatePromptTokens(request.messages) }, {
     scenario: context.scenario,
-    signal: services.router ? () => services.router!.signal(request.messages) : undefined,
+    signal: router ? () => router.signal(request.messages) : undefined,
   });
+  const routed = arm ? { ...policy, reason: `${arm.reason}: ${policy.reason}` } : policy;
   const kept = privacy ? { ...routed, candidates: onPremisesCandidates(privacy, routed.candidates, services.targets) } : routed;
   const decision = { ...kept, candidates: filedCandidates(services.config, services.routing.routes.get(original.model), kept.candidates) };
   context.routeReason = decision.reason;

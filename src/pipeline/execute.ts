@@ -40,7 +40,7 @@ export async function executeWithFallbacks<T>(
       }
       const started = performance.now();
       try {
-        const result = await run(target);
+        const result = await (target.tracer ? target.tracer.attempt(context, target, () => run(target)) : run(target));
         breakers.success(target.circuitKey);
         context.attempts.push({ model: model.id, provider: target.provider.id, outcome: 'ok', ms: Math.round(performance.now() - started) });
         if (index > 0) context.routeReason = `${decision.reason}; fell back to ${model.id} after ${describeFailures(context)}`;

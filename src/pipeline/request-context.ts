@@ -80,8 +80,13 @@ export class RequestContext {
   queueMs: number | undefined;
   /** x-tidegate-episode-id: groups the steps of multi-step work (feedback may score the episode); absent: this request alone. */
   episodeId: string | undefined;
+  /** The caller's W3C trace context (traceparent, tracestate), continued by the OpenTelemetry spans (src/telemetry/). */
+  traceparent: string | undefined;
+  tracestate: string | undefined;
   /** Content kept for learning when the call is opted in to capture (src/flywheel/); written after the response. */
   capture: CaptureDraft | undefined;
+  /** The experiment arm this request was given (src/experiments/), sent as x-tidegate-experiment: name/arm. */
+  experiment: { readonly name: string; readonly arm: string } | undefined;
 
   constructor(
     readonly endpoint: Endpoint,

@@ -10,20 +10,24 @@ import type { Logger } from '../logging/logger.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { RoutingTables } from '../routing/policy.js';
 import type { RouterService } from '../routing/router-service.js';
-import type { ApiKeySummary, CreatedApiKey, KeyLimits, TeamLimits, UsageGroup, UsageRow } from '../storage/index.js';
+import type { ApiKeySummary, CreatedApiKey, KeyLimits, TeamLimits, RequestLogRow, RequestLogStats, UsageGroup, UsageRow } from '../storage/index.js';
 import type { CircuitBreakers } from '../stability/circuit-breaker.js';
 import type { RequestContext } from './request-context.js';
 import type { Target } from './targets.js';
 import type { AdmissionController } from '../scheduling/admission-controller.js';
 import type { DeferredWork } from '../batch/deferred-work.js';
 import type { FlywheelService } from '../flywheel/flywheel-service.js';
+import type { ExperimentService } from '../experiments/experiment-service.js';
 import type { ClusterNode } from '../cluster/cluster-node.js';
 import type { Overview } from '../rollups/overview.js';
+import type { Database } from '../storage/database.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /** Receives every finished model call; the request log writes it off the request path. */
 export interface Ledger {
   record(context: RequestContext): void | Promise<void>;
+  /** A finished call whose row was committed elsewhere (deferred jobs and batch lines, with their job): /metrics and telemetry only. */
+  observe?(context: RequestContext, row: RequestLogRow): void;
 }
 
 export interface KeyAdmin {
@@ -38,6 +42,8 @@ export interface KeyAdmin {
 export interface RequestLogReader {
   recent(options: { limit: number; apiKeyId?: string }): Promise<unknown[]>;
   usage(options: { group: UsageGroup; since: number; until: number; apiKeyId?: string }): Promise<UsageRow[]>;
+  /** The writer's queue and counters (rows written, write transactions); absent in tools that build Services by hand. */
+  writes?(): RequestLogStats;
 }
 
 /** Services built once in the composition root (src/gateway.ts) and passed to every handler. */
@@ -72,10 +78,18 @@ export interface Services {
   readonly deferred?: DeferredWork;
   /** Capture of opted-in content, feedback and retention (src/flywheel/); absent in tools that build Services by hand. */
   readonly flywheel?: FlywheelService;
+  /** Live experiments between models or router versions (src/experiments/); absent in tools that build Services by hand. */
+  readonly experiments?: ExperimentService;
   /** Cluster mode (src/cluster/) when redis.url is set: shared budgets, heartbeat, status for /healthz. */
   readonly cluster?: ClusterNode;
   /** Dashboard queries over the hourly rollups (src/rollups/); absent in tools that build Services by hand. */
-  readonly dashboard?: { overview(query: { from: number; until: number; tz: string }): Promise<Overview> };
+  readonly dashboard?: {
+    overview(query: { from: number; until: number; tz: string }): Promise<Overview>;
+    /** The store the other dashboard pages read (rollups, request log, jobs, feedback; api/dashboard-*.ts). */
+    readonly database?: Database;
+  };
   /** Prometheus metrics fed by the ledger (src/metrics/); absent in tools that build Services by hand. */
   readonly metrics?: GatewayMetrics;
+  /** Readiness for /readyz: false from the moment shutdown starts (src/gateway.ts); absent means ready. */
+  readonly readiness?: { readonly ready: boolean };
 }

@@ -4,6 +4,7 @@ import { adapterFor } from '../providers/adapters.js';
 import type { PresetDefinition } from '../providers/preset.js';
 import { getPreset } from '../providers/registry.js';
 import { ReplicaSet } from '../affinity/replica-set.js';
+import type { AttemptTracer } from '../telemetry/attempt-tracer.js';
 
 /** A configured model bound to its provider, preset and adapter: everything needed to call it. */
 export interface Target {
@@ -15,9 +16,11 @@ export interface Target {
   readonly circuitKey: string;
   /** The provider's replicas, when it lists several (one set per provider, shared by its models). */
   readonly replicas: ReplicaSet | undefined;
+  /** OpenTelemetry: a CLIENT span per attempt on this target (src/telemetry/); undefined when traces are off. */
+  readonly tracer?: AttemptTracer;
 }
 
-export function buildTargets(config: GatewayConfig): Map<string, Target> {
+export function buildTargets(config: GatewayConfig, tracer?: AttemptTracer): Map<string, Target> {
   const providers = new Map(config.providers.map((provider) => [provider.id, provider]));
   const targets = new Map<string, Target>();
   const replicaSets = new Map<string, ReplicaSet>();
@@ -32,9 +35,10 @@ export function buildTargets(config: GatewayConfig): Map<string, Target> {
       model,
       provider,
       preset,
-      adapter: adapterFor(preset.dialect),
+      adapter: tracer ? tracer.wrap(adapterFor(preset.dialect)) : adapterFor(preset.dialect),
       circuitKey: `${provider.id}/${model.upstream}`,
       replicas: replicaSets.get(provider.id),
+      tracer,
     });
   }
   return targets;

@@ -4,6 +4,7 @@ import { GatewayError } from '../errors/catalogue.js';
 import { collectBody } from '../http/collect-body.js';
 import type { ProviderConfig } from '../config/types.js';
 import type { PresetDefinition } from './preset.js';
+import { currentAttempt } from '../telemetry/attempt-scope.js';
 
 /**
  * Upstream HTTP on Node's own client (node:http / node:https): keep-alive pools, one per configured provider,
@@ -100,6 +101,12 @@ export async function postJson(
   const pool = pools.get(provider) ?? (await poolFor(provider, endpoint.protocol));
   const headers = authHeaders(provider, preset);
   headers['content-length'] = String(Buffer.byteLength(payload));
+  const attempt = currentAttempt(); // OpenTelemetry on: this call continues the attempt's CLIENT span
+  if (attempt) {
+    headers.traceparent = attempt.traceparent;
+    attempt.address = endpoint.hostname;
+    attempt.port = Number(endpoint.port) || (endpoint.protocol === 'https:' ? 443 : 80);
+  }
   return new Promise<TransportResponse>((resolve, reject) => {
     // One socket timer: first the wait for the response headers, then the longest silence between two body chunks.
     let phase: 'first-byte' | 'idle' = 'first-byte';

@@ -4,6 +4,7 @@ import type { Database } from '../storage/database.js';
 import { LATENCY_BOUNDS_MS, OVERHEAD_BOUNDS_MS, quantileFromBuckets } from './buckets.js';
 import { COMPACT_TABLE, KEY_SOURCES, LATENCY_BUCKET_COLUMNS, OVERHEAD_BUCKET_COLUMNS, TTFT_BUCKET_COLUMNS, VALUE_COLUMNS } from './rollup-columns.js';
 import { HOUR_MS, readWatermark } from './rollup-job.js';
+import { qualityKept, type QualityKept } from './quality.js';
 import { dayIn } from './time-zone.js';
 
 type Sums = Record<string, number>;
@@ -12,7 +13,9 @@ type Sums = Record<string, number>;
 const SPLIT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['semantic_cache_saved', "case when cache_status = 'semantic-hit' then cache_saved_nano_cny else 0 end"],
 ];
-const ALL_COLUMNS = [...VALUE_COLUMNS.map(([name]) => name), ...SPLIT_COLUMNS.map(([name]) => name)];
+/** Savings of deferred work (jobs table): the on-demand price at submission minus the billed cost, by tariff. */
+const JOB_COLUMNS = ['off_peak_saved', 'batch_saved'] as const;
+const ALL_COLUMNS = [...VALUE_COLUMNS.map(([name]) => name), ...SPLIT_COLUMNS.map(([name]) => name), ...JOB_COLUMNS];
 
 /** Per-hour sums from the compact rollup table over [from, until) (whole hours). */
 async function rolledHours(database: Database, from: number, until: number): Promise<Map<number, Sums>> {
@@ -30,6 +33,20 @@ async function rawHours(database: Database, from: number, until: number): Promis
   const columns = sql.raw([...VALUE_COLUMNS, ...SPLIT_COLUMNS].map(([name, source]) => `sum(${source}) as ${name}`).join(', '));
   const { rows } = await sql<Record<string, number | string>>`select ${hour} as hour_start, ${columns} from request_log
     where created_at >= ${from} and created_at < ${until} group by ${hour}`.execute(database.db);
+  return toMap(rows);
+}
+
+/**
+ * Per-hour savings of succeeded jobs finished in [from, until): lines billed at a provider batch tariff, and
+ * deferred requests run in a cheaper window (the same difference `/admin/scheduling` reports as saved_cny).
+ */
+async function jobHours(database: Database, from: number, until: number): Promise<Map<number, Sums>> {
+  const hour = sql.raw(`finished_at - (finished_at % ${HOUR_MS})`);
+  const { rows } = await sql<Record<string, number | string>>`select ${hour} as hour_start,
+    sum(case when tariff = 'batch' then on_demand_nano_cny - cost_nano_cny else 0 end) as batch_saved,
+    sum(case when tariff = 'batch' then 0 else on_demand_nano_cny - cost_nano_cny end) as off_peak_saved
+    from jobs where status = 'succeeded' and finished_at >= ${from} and finished_at < ${until}
+    group by ${hour}`.execute(database.db);
   return toMap(rows);
 }
 
@@ -63,7 +80,7 @@ export interface OverviewLine {
   flagship_equivalent_cny: string;
   savings_cny: string;
   /** Savings by source, as `tidegate usage` computes them (routing = flagship equivalent − spend − cache savings). */
-  savings_by_source_cny: { routing: string; cache: string; semantic_cache: string; provider_cache: string };
+  savings_by_source_cny: { routing: string; cache: string; semantic_cache: string; provider_cache: string; off_peak: string; batch: string };
   latency_ms: { p50: number | null; p90: number | null; p99: number | null };
   ttft_ms: { p50: number | null; p90: number | null; p99: number | null };
   overhead_ms: { p50: number | null; p90: number | null; p99: number | null };
@@ -87,12 +104,19 @@ function line(sums: Sums): OverviewLine {
       cache: formatNanoCny(v('cache_saved_nano_cny') - semantic),
       semantic_cache: formatNanoCny(semantic),
       provider_cache: formatNanoCny(v('provider_cache_saved_nano_cny')),
+      off_peak: formatNanoCny(v('off_peak_saved')),
+      batch: formatNanoCny(v('batch_saved')),
     },
     latency_ms: percentiles(LATENCY_BOUNDS_MS, counts(sums, LATENCY_BUCKET_COLUMNS)),
     ttft_ms: percentiles(LATENCY_BOUNDS_MS, counts(sums, TTFT_BUCKET_COLUMNS)),
     overhead_ms: percentiles(OVERHEAD_BOUNDS_MS, counts(sums, OVERHEAD_BUCKET_COLUMNS)),
   };
 }
+
+const lightShare = (sums: Sums): number | null => {
+  const tiered = (sums.light_requests ?? 0) + (sums.flagship_requests ?? 0);
+  return tiered > 0 ? Math.round(((sums.light_requests ?? 0) / tiered) * 10_000) / 10_000 : null;
+};
 
 export interface Overview {
   from: string;
@@ -102,6 +126,8 @@ export interface Overview {
   rolled_up_until: string | null;
   days: Array<{ day: string } & OverviewLine>;
   total: OverviewLine;
+  /** Quality kept against always-flagship, from shadow verdicts in the range (rollups/quality.ts). */
+  quality_kept: QualityKept;
 }
 
 /**
@@ -118,6 +144,7 @@ export async function dashboardOverview(database: Database, options: { from: num
   const parts = firstWhole >= until
     ? [await rawHours(database, from, until)]
     : [await rawHours(database, from, firstWhole), await rolledHours(database, firstWhole, rolledEnd), await rawHours(database, rolledEnd, until)];
+  parts.push(await jobHours(database, from, until));
   for (const part of parts) {
     for (const [hour, sums] of part) {
       const into = hours.get(hour);
@@ -142,5 +169,6 @@ export async function dashboardOverview(database: Database, options: { from: num
     rolled_up_until: watermark === null ? null : new Date(watermark).toISOString(),
     days: [...days].map(([day, sums]) => ({ day, ...line(sums) })),
     total: line(total),
+    quality_kept: await qualityKept(database, from, until, lightShare(total)),
   };
 }

@@ -81,11 +81,14 @@ export function formatEval(r: EvalReport): string {
       rows.push([`${b.benchmark} (n=${b.n})`, name, ci(m.value.apgr, m.ci.apgr, f3), ci(m.value.cpt50, m.ci.cpt50, pct), ci(m.value.cpt80, m.ci.cpt80, pct), `${pct(m.value.cpt50Monotone)} / ${pct(m.value.cpt80Monotone)}`]);
     }
   }
+  const paired = r.benchmarks.map((b) => [b.benchmark, ci(b.vsLength.value, b.vsLength.ci, (x) => (x >= 0 ? '+' : '') + f3(x))]);
   const money = r.benchmarks.flatMap((b) => b.money.map((m) => [b.benchmark, `${m.target * 100}%`, ci(100 * m.costSaved, [100 * m.costSavedCi[0], 100 * m.costSavedCi[1]], pct), pct(100 * m.strongShare)]));
   const curve = r.learningCurve.map((c) => [c.labels, c.seeds.length, c.heldAside, ci(c.apgr, c.ci, f3), `${f3(Math.min(...c.perSeed))} – ${f3(Math.max(...c.perSeed))}`, pct(c.cpt50), pct(c.cpt80)]);
   return [
     `Out of domain (95% bootstrap intervals, ${r.resamples} resamples)`,
     formatTable(['benchmark', 'router', 'APGR', 'CPT(50%)', 'CPT(80%)', 'monotone CPT 50/80'], rows),
+    '', 'Trained minus prompt length, APGR (paired: both routers under each resample)',
+    formatTable(['benchmark', 'APGR difference'], paired),
     '', 'Trained router, money view (thresholds in hindsight): cost saved at quality kept',
     formatTable(['benchmark', 'quality kept ≥', 'cost saved', 'flagship share'], money),
     '', `In-domain learning curve on ${r.curveSource} (random labels ${r.curveMode === 'task' ? 'with their task' : 'as gateway feedback, prompt and outcome only'}, scored on the held-aside rest; mean over label samples, 95% interval pooled over their bootstraps)`,

@@ -18,6 +18,9 @@ export interface RoutingRecord {
   prompt: string;
   weak: number;
   strong: number;
+  /** Mean outcome over every model the dataset scored (LLMRouter: 8 open models): how hard the prompt is for models
+   * in general, a far less noisy label than one pair's gap (train.ts `target: 'difficulty'`). */
+  meanOutcome?: number;
   /** Extra training weight of this record (default 1). */
   weight?: number;
   /** The whole request when it was more than one user prompt (gateway labels with system prompt or several turns). */
@@ -84,12 +87,14 @@ export function loadMtBench(dir = DATA_DIR): RoutingRecord[] {
     .map((q) => ({ id: `mt-bench:${q.question_id}`, source: 'mt-bench' as const, task: String(q.category), prompt: String(q.turns[0]), weak: mean(`${q.question_id}:${MIXTRAL}`), strong: mean(`${q.question_id}:${GPT4}`) }));
 }
 
+const meanScore = (scores: Record<string, number>): number => { const v = Object.values(scores); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0; };
+
 export function loadLlmRouter(split: 'train' | 'test', dir = DATA_DIR): RoutingRecord[] {
   const rows = JSON.parse(readFileSync(join(dir, 'llmrouter', `dcrouter_${split}.json`), 'utf8')) as Array<{ question: string; scores: Record<string, number> }>;
   const tasks = JSON.parse(readFileSync(join(dir, 'llmrouter', `tasks_${split}.json`), 'utf8')) as string[];
   return rows.map((row, i) => ({
     id: `llmrouter-${split}:${i}`, source: 'llmrouter', split, task: tasks[i] ?? 'unknown', prompt: row.question,
-    weak: row.scores[LLMROUTER_WEAK] ?? 0, strong: row.scores[LLMROUTER_STRONG] ?? 0,
+    weak: row.scores[LLMROUTER_WEAK] ?? 0, strong: row.scores[LLMROUTER_STRONG] ?? 0, meanOutcome: meanScore(row.scores),
   }));
 }
 

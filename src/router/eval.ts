@@ -3,7 +3,7 @@
  * oracle, with 95% bootstrap intervals; the money view; and the in-domain learning curve on MMLU.
  */
 import { lengthScores, metricsFromPoints } from './metrics.js';
-import { moneyWithIntervals, oracle, percentile, randomCurve, resampleWeights, scoreCurve, withIntervals, type Prices, type WithIntervals } from './evaluate.js';
+import { moneyWithIntervals, oracle, pairedApgrDifference, percentile, randomCurve, resampleWeights, scoreCurve, withIntervals, type Prices, type WithIntervals } from './evaluate.js';
 import { LinearScorer } from './model.js';
 import { DEFAULT_ENSEMBLE, dataWithDedup, labelSample, trainRouter } from './pipeline.js';
 import { testSet, trainingPool, type Benchmark } from './splits.js';
@@ -18,6 +18,8 @@ export const DEFAULT_PRICES: Record<Benchmark, Prices> = {
 export interface BenchmarkReport {
   benchmark: Benchmark; n: number; trainRecords: number;
   routers: Record<'trained' | 'random' | 'length' | 'oracle', WithIntervals>;
+  /** Trained minus prompt length, APGR, with a paired 95% bootstrap interval. */
+  vsLength: { value: number; ci: [number, number] };
   money: Array<{ target: number; costSaved: number; costSavedCi: [number, number]; strongShare: number; qualityKept: number }>;
 }
 /** One point of the learning curve over several label samples (seeds): the mean, and a 95% interval pooled over
@@ -54,14 +56,16 @@ export function runEval(opts: EvalOptions = {}): EvalReport {
     const weak = test.map((r) => r.weak), strong = test.map((r) => r.strong);
     const w = resampleWeights(test.length, resamples);
     log(`${b}: bootstrap (${resamples} resamples)`);
+    const trainedCurve = scoreCurve(scores, weak, strong), lengthCurve = scoreCurve(lengthScores(test.map((r) => r.prompt)), weak, strong);
     out.push({
       benchmark: b, n: test.length, trainRecords: pool.length,
       routers: {
-        trained: withIntervals(scoreCurve(scores, weak, strong), w),
+        trained: withIntervals(trainedCurve, w),
         random: withIntervals(randomCurve(weak, strong), w),
-        length: withIntervals(scoreCurve(lengthScores(test.map((r) => r.prompt)), weak, strong), w),
+        length: withIntervals(lengthCurve, w),
         oracle: withIntervals(oracle(weak, strong), w),
       },
+      vsLength: pairedApgrDifference(trainedCurve, lengthCurve, w),
       money: moneyWithIntervals(scores, weak, strong, DEFAULT_PRICES[b], [0.95, 0.99], w),
     });
   }

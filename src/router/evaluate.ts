@@ -50,6 +50,14 @@ export function withIntervals(curve: Curve, weights: Float64Array[]): WithInterv
   return { value, ci };
 }
 
+/** APGR of `a` minus APGR of `b` on the same prompts, with a paired 95% interval (both curves under each resample):
+ * the direct test of "better than that baseline", narrower than comparing two separate intervals. */
+export function pairedApgrDifference(a: Curve, b: Curve, weights: Float64Array[]): { value: number; ci: Interval } {
+  const apgr = (c: Curve, w?: ArrayLike<number>): number => { const e = c.extremes(w); return metricsFromPoints(c.points(w), e.rWeak, e.rStrong).apgr; };
+  const d = weights.map((w) => apgr(a, w) - apgr(b, w));
+  return { value: apgr(a) - apgr(b), ci: [percentile(d, 0.025), percentile(d, 0.975)] };
+}
+
 export interface Prices { weak: number; strong: number }
 export interface MoneyPoint { target: number; costSaved: number; strongShare: number; qualityKept: number }
 

@@ -16,7 +16,7 @@ interface LoadedRouter extends Router { artifact: RouterArtifact }
 
 const loaded = new Map<string, LoadedRouter>();
 
-/** Loads (once per path) a router artifact; default: the shipped src/router/artifacts/router-v1.json. */
+/** Loads (once per path) a router artifact; default: the shipped src/router/artifacts/router-v2.json. */
 export function loadRouter(path: string = DEFAULT_ARTIFACT): Router {
   const hit = loaded.get(path);
   if (hit) return hit;

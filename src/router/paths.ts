@@ -15,4 +15,4 @@ function repoRoot(): string {
 
 export const ROOT = repoRoot();
 export const DATA_DIR = join(ROOT, 'data', 'routing');
-export const DEFAULT_ARTIFACT = join(ROOT, 'src', 'router', 'artifacts', 'router-v1.json');
+export const DEFAULT_ARTIFACT = join(ROOT, 'src', 'router', 'artifacts', 'router-v2.json');

@@ -23,6 +23,9 @@ export interface TrainOptions {
   centerByTask?: boolean;
   /** Subtract each source's mean gap (coarser than centerByTask: keeps differences between tasks of one source). */
   centerBySource?: boolean;
+  /** What the model learns: `gap` (default), the pair's outcome gap (1 + strong − weak) / 2; `difficulty`, 1 − the
+   * mean outcome over many models where the dataset has one (RoutingRecord.meanOutcome), the gap elsewhere. */
+  target?: 'gap' | 'difficulty';
   /** Learning-rate multiplier for the hashed n-gram block (0 = dense features only). */
   hashedRate?: number;
   version?: string;
@@ -49,10 +52,12 @@ export function fitLogistic(records: readonly RoutingRecord[], opts: TrainOption
   const wMean = weight.reduce((a, b) => a + b, 0) / n;
   const taskMean = new Map<string, [number, number]>();
   const taskKey = (r: RoutingRecord): string => (opts.centerByTask ? `${r.source}:${r.task ?? ''}` : r.source);
-  for (const r of records) { const t = taskMean.get(taskKey(r)) ?? [0, 0]; t[0] += r.strong - r.weak; t[1]++; taskMean.set(taskKey(r), t); }
+  // the quantity regressed, in [-1, 1]: the gap, or (difficulty target) 1 − 2·meanOutcome, which has the gap's range
+  const gap = (r: RoutingRecord): number => (opts.target === 'difficulty' && r.meanOutcome !== undefined ? 1 - 2 * r.meanOutcome : r.strong - r.weak);
+  for (const r of records) { const t = taskMean.get(taskKey(r)) ?? [0, 0]; t[0] += gap(r); t[1]++; taskMean.set(taskKey(r), t); }
   // gateway labels are never centred: they are outcomes of the very pair being routed, so their level is signal
   const centre = (r: RoutingRecord): number => { if ((!opts.centerByTask && !opts.centerBySource) || r.source === 'gateway') return 0; const t = taskMean.get(taskKey(r))!; return t[0] / t[1]; };
-  const label = records.map((r) => Math.min(1, Math.max(0, (1 + r.strong - r.weak - centre(r)) / 2)));
+  const label = records.map((r) => Math.min(1, Math.max(0, (1 + gap(r) - centre(r)) / 2)));
   const w = new Float64Array(FEATURE_SIZE), g2 = new Float64Array(FEATURE_SIZE).fill(1e-8);
   let bias = 0, bg2 = 1e-8;
   const hashRate = learningRate * (opts.hashedRate ?? 1);

@@ -82,10 +82,10 @@ export async function updateApiKeyLimits(database: Database, idOrPrefix: string,
 }
 
 /**
- * Revokes the active key with this id or prefix. Returns false when no active key matches; throws when a
- * prefix matches several active keys, so a short prefix can never revoke the wrong one.
+ * The id of the active key with this id or prefix; undefined when none matches; throws when a prefix
+ * matches several active keys, so a short prefix can never revoke the wrong one.
  */
-async function activeKeyId(database: Database, idOrPrefix: string): Promise<string | undefined> {
+export async function activeKeyId(database: Database, idOrPrefix: string): Promise<string | undefined> {
   const matches = await database.db
     .selectFrom('api_keys')
     .select('id')
@@ -149,7 +149,8 @@ export async function countActiveApiKeys(database: Database): Promise<number> {
 
 /** Sets last_used_at for many keys at once; the gateway collects ids and calls this periodically, not per request. */
 export async function touchApiKeys(database: Database, ids: readonly string[], at: number): Promise<void> {
-  const unique = [...new Set(ids)];
+  // Sorted: nodes updating overlapping keys lock their rows in the same order, so they never deadlock.
+  const unique = [...new Set(ids)].sort();
   for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
     await database.db
       .updateTable('api_keys')

@@ -10,6 +10,7 @@ export {
   type RequestLogWriterOptions,
 } from './request-log.js';
 export {
+  activeKeyId,
   countActiveApiKeys,
   createApiKey,
   hashApiKey,
@@ -23,6 +24,7 @@ export {
   type CreatedApiKey,
   type KeyLimits,
 } from './api-keys.js';
+export { dropRequestLogPartitionsBefore, ensureRequestLogPartitions, listRequestLogPartitions, type MonthRange } from './request-log-partitions.js';
 export { getTeamLimits, listTeams, setTeamLimits, spendSince, type TeamLimits } from './teams.js';
 export type { ApiKeysTable, RequestLogTable, Schema, TeamsTable } from './schema.js';
 export { usageReport, type UsageGroup, type UsageRow } from './usage-report.js';

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from './database.js';
 import type { BatchesTable, ProviderBatchesTable } from './jobs-schema.js';
-import type { JobOutcome, NewJob } from './jobs.js';
+import { inTransaction, type JobOutcome, type NewJob } from './jobs.js';
 import { toRecord, type RequestLogRow } from './request-log.js';
 
 /** Batch lines forwarded to a provider's batch API: one provider_batches row per (client batch, provider). */
@@ -76,7 +76,7 @@ export type ForwardedOutcome = Omit<JobOutcome, 'status' | 'requeueAt'> & { stat
  * (status upstream): settling the same provider batch again after a crash skips lines already billed.
  */
 export async function settleForwardedLine(database: Database, jobId: string, outcome: ForwardedOutcome, logRow: RequestLogRow | undefined): Promise<boolean> {
-  return database.db.transaction().execute(async (trx) => {
+  return inTransaction(database, async (trx) => {
     const updated = await trx
       .updateTable('jobs')
       .set({
@@ -97,7 +97,7 @@ export async function settleForwardedLine(database: Database, jobId: string, out
       .where('status', '=', 'upstream')
       .executeTakeFirst();
     if (updated.numUpdatedRows !== 1n) return false;
-    if (logRow) await trx.insertInto('request_log').values(toRecord(logRow)).onConflict((oc) => oc.column('id').doNothing()).execute();
+    if (logRow) await trx.insertInto('request_log').values(toRecord(logRow)).onConflict((oc) => oc.doNothing()).execute();
     return true;
   });
 }

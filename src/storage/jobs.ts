@@ -1,5 +1,6 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from './database.js';
+import type { Schema } from './schema.js';
 import type { JobsTable } from './jobs-schema.js';
 import { toRecord, type RequestLogRow } from './request-log.js';
 
@@ -10,6 +11,14 @@ export type NewJob = Insertable<JobsTable>;
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'upstream';
 
 const ROWS_PER_STATEMENT = 200;
+
+/**
+ * Runs `work` in a transaction, or in the one `database` is already inside (a write fenced by a lease runs in
+ * the lease's transaction, src/cluster/job-leases.ts).
+ */
+export function inTransaction<T>(database: Database, work: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
+  return database.db.isTransaction ? work(database.db) : database.db.transaction().execute(work);
+}
 
 export async function insertJobs(database: Database, jobs: readonly NewJob[]): Promise<void> {
   if (jobs.length === 0) return;
@@ -78,7 +87,7 @@ export interface JobOutcome {
  * per attempt even when two runners or a restart race. Returns false when the attempt no longer holds the job.
  */
 export async function completeJob(database: Database, jobId: string, requestId: string, outcome: JobOutcome, logRow: RequestLogRow | undefined): Promise<boolean> {
-  return database.db.transaction().execute(async (trx) => {
+  return inTransaction(database, async (trx) => {
     const updated = await trx
       .updateTable('jobs')
       .set({
@@ -99,7 +108,7 @@ export async function completeJob(database: Database, jobId: string, requestId: 
       .where('status', '=', 'running')
       .executeTakeFirst();
     if (updated.numUpdatedRows !== 1n) return false;
-    if (logRow) await trx.insertInto('request_log').values(toRecord(logRow)).onConflict((oc) => oc.column('id').doNothing()).execute();
+    if (logRow) await trx.insertInto('request_log').values(toRecord(logRow)).onConflict((oc) => oc.doNothing()).execute();
     return true;
   });
 }

@@ -5,7 +5,9 @@ import { createProviderBatchTables } from './jobs-provider-batches.js';
 import { createFlywheelTables } from './flywheel-migration.js';
 import { createPrivacyAuditTable } from './privacy-audit-migration.js';
 import { createClusterTables } from './cluster-migration.js';
+import { partitionRequestLog } from './request-log-partitions.js';
 import { createRollupTables } from '../rollups/rollup-migration.js';
+import { createExperimentTables } from '../experiments/experiment-migration.js';
 
 /*
  * Ordered migrations, defined in code so the published package needs no migration files on disk.
@@ -127,6 +129,16 @@ const migrations: Record<string, Migration> = {
       await createRollupTables(db);
     },
   },
+  '0011_request_log_partitions': {
+    async up(db) {
+      await partitionRequestLog(db);
+    },
+  },
+  '0014_experiments': {
+    async up(db) {
+      await createExperimentTables(db);
+    },
+  },
 };
 
 /** The names of every migration, in order. */
@@ -142,7 +154,7 @@ export const MIGRATION_LOCK_TABLE = 'tidegate_migration_lock';
  * Safe to run concurrently from several processes: Postgres holds an advisory lock, SQLite an immediate
  * write transaction, and the loser finds nothing left to do.
  */
-export async function migrate(database: Database): Promise<{ applied: string[] }> {
+export async function migrate(database: Database, options: { upTo?: string } = {}): Promise<{ applied: string[] }> {
   const migrator = new Migrator({
     db: database.db,
     provider,
@@ -152,7 +164,8 @@ export async function migrate(database: Database): Promise<{ applied: string[] }
     // sibling schema (another tenant or test run) holding the same table names is never mistaken for ours.
     ...(database.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(database) } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  // upTo (tests of a migration on an older schema): stop after that migration.
+  const { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const message = error instanceof Error ? error.message : String(error);

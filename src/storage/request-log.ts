@@ -66,6 +66,8 @@ export interface RequestLogStats {
   queued: number;
   written: number;
   failedFlushes: number;
+  /** Write transactions committed (on SQLite, slices of a batch each commit on their own). */
+  transactions: number;
 }
 
 /** Rows per INSERT statement: keeps any batch under SQLite's and Postgres' bound-parameter limits (33 per row). */
@@ -81,8 +83,12 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Writes request-log rows off the request path: write() only enqueues; a timer, or a full batch, flushes
- * in the background as one transaction per batch. Failed batches stay queued and are retried on the next
- * flush. close() drains the queue; call it at shutdown.
+ * in the background as one transaction per batch. A background flush writes only what was queued when it
+ * began (full batches only, when a batch filled up), so rows arriving meanwhile wait for the next tick or
+ * the next full batch: at most one transaction per `flushIntervalMs` while fewer than `batchSize` rows
+ * arrive in that time. Failed batches stay queued and are retried on the next flush. close() drains the
+ * queue; call it at shutdown. A crash loses what is queued: at most `flushIntervalMs` of rows (or
+ * `batchSize` rows, whichever comes first), or up to `queueLimit` rows while the database is failing.
  */
 export class RequestLogWriter {
   readonly #database: Database;
@@ -93,6 +99,7 @@ export class RequestLogWriter {
   #soon: NodeJS.Immediate | undefined;
   #active: Promise<unknown> | undefined;
   #written = 0;
+  #transactions = 0;
   #failedFlushes = 0;
   #failing = false;
   #closed = false;
@@ -106,7 +113,7 @@ export class RequestLogWriter {
     this.#database = database;
     this.#options = options;
     this.#timer = setInterval(() => {
-      if (this.#queue.length > 0) void this.#pump();
+      if (this.#queue.length > 0) void this.#pump(this.#queue.length);
     }, options.flushIntervalMs);
     // A pending flush timer must never keep the process alive; close() drains explicitly.
     this.#timer.unref();
@@ -129,7 +136,7 @@ export class RequestLogWriter {
   async flush(): Promise<void> {
     const target = this.#written + this.#queue.length;
     while (this.#written < target) {
-      const error = await this.#pump();
+      const error = await this.#pump(this.#queue.length);
       if (error !== undefined && this.#written < target) throw error;
     }
   }
@@ -144,7 +151,7 @@ export class RequestLogWriter {
   }
 
   stats(): RequestLogStats {
-    return { queued: this.#queue.length, written: this.#written, failedFlushes: this.#failedFlushes };
+    return { queued: this.#queue.length, written: this.#written, failedFlushes: this.#failedFlushes, transactions: this.#transactions };
   }
 
   #flushSoon(): void {
@@ -152,27 +159,34 @@ export class RequestLogWriter {
     if (this.#soon !== undefined || this.#active !== undefined || this.#failing) return;
     this.#soon = setImmediate(() => {
       this.#soon = undefined;
-      void this.#pump();
+      // Over queueLimit: everything queued (backpressure waits on it); else only the full batches.
+      const { batchSize, queueLimit } = this.#options;
+      const queued = this.#queue.length;
+      void this.#pump(queued > queueLimit ? queued : queued - (queued % batchSize));
     });
   }
 
   /** Runs (or joins) the single drain loop; resolves to the error that stopped it, if any. */
-  #pump(): Promise<unknown> {
-    this.#active ??= this.#drain().finally(() => {
+  #pump(rows: number): Promise<unknown> {
+    this.#active ??= this.#drain(rows).finally(() => {
       this.#active = undefined;
+      // Writes during the drain did not schedule a flush; a batch that filled meanwhile goes now.
+      if (this.#queue.length >= this.#options.batchSize || this.#queue.length > this.#options.queueLimit) this.#flushSoon();
     });
     return this.#active;
   }
 
-  async #drain(): Promise<unknown> {
+  /** Writes (at most) the first `rows` queued rows, one transaction per batch. */
+  async #drain(rows: number): Promise<unknown> {
     const sliced = this.#database.sqlite !== undefined;
     const size = sliced ? Math.min(this.#options.batchSize, SQLITE_ROWS_PER_SLICE) : this.#options.batchSize;
+    let left = rows;
     let first = true;
-    while (this.#queue.length > 0) {
+    while (left > 0 && this.#queue.length > 0) {
       if (sliced && !first) await nextTurn();
       first = false;
       if (this.#queue.length === 0) break;
-      const batch = this.#queue.slice(0, size);
+      const batch = this.#queue.slice(0, Math.min(size, left));
       try {
         await insertBatch(this.#database, batch);
       } catch (error) {
@@ -190,6 +204,8 @@ export class RequestLogWriter {
       // Rows leave the queue only after their transaction committed.
       this.#queue.splice(0, batch.length);
       this.#written += batch.length;
+      this.#transactions += 1;
+      left -= batch.length;
       this.#failing = false;
       if (this.#queue.length <= this.#options.queueLimit) this.#waiters.splice(0).forEach((resolve) => resolve());
     }
@@ -229,8 +245,9 @@ async function insertBatch(database: Database, rows: readonly RequestLogRow[]): 
       await trx
         .insertInto('request_log')
         .values(rows.slice(i, i + ROWS_PER_STATEMENT).map(toRecord))
-        // A retry after a commit whose acknowledgement was lost must not fail forever on the primary key.
-        .onConflict((oc) => oc.column('id').doNothing())
+        // A retry after a commit whose acknowledgement was lost must not fail forever on the primary key
+        // (id on SQLite; (id, created_at) on PostgreSQL, whose request_log is partitioned by created_at).
+        .onConflict((oc) => oc.doNothing())
         .execute();
     }
   });

@@ -34,8 +34,10 @@ describe('deploy/k8s manifests', () => {
       expect(routes.some((route) => route.method === 'GET' && route.path === path && route.access === 'public')).toBe(true);
     }
     const preStopSeconds = Number(container.lifecycle.preStop.exec.command.at(-1));
-    const drainSeconds = 10; // gateway.close() lets requests in flight finish for 10 s
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSeconds + drainSeconds + 10);
+    // On SIGTERM: readiness off for server.shutdownDelayMs while serving, then requests in flight get server.drainMs.
+    const shutdownSeconds = (config.server.shutdownDelayMs + config.server.drainMs) / 1000;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSeconds + shutdownSeconds + 10);
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
   });
 

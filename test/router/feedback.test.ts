@@ -69,7 +69,7 @@ describe('router train --from-feedback', () => {
     expect(result.reason).toMatch(/lower bound above 0/);
     expect(result.promoted).toBe(true);
     expect(result.replay!.ci[0]).toBeGreaterThan(0);
-    expect(result.candidate!.version).toMatch(/^router-v1-fb-[0-9a-f]{10}$/);
+    expect(result.candidate!.version).toMatch(/^router-v2-fb-[0-9a-f]{10}$/);
   });
 
   it('never promotes a candidate trained on flipped labels (30 retrains, 210 decisions)', () => {
@@ -99,7 +99,7 @@ describe('router train --from-feedback', () => {
     expect(promoted).toBe(0);
     // 200 of the 210 decisions replayed true outcomes: those must have been refused on the APGR comparison itself
     expect((judged.get('lower bound is not above 0') ?? 0) + (judged.get('significantly worse') ?? 0)).toBeGreaterThanOrEqual(200);
-  }, 120_000);
+  }, 360_000); // 30 trainings of a three-member ensemble
 
   it('a paired bootstrap of identical scores is centred on 0 and never above it', () => {
     const rows = sample(5, 300);
@@ -124,7 +124,7 @@ describe('router train --from-feedback', () => {
       expect(await routerTrainCommand(['--from-feedback', '--out', currentPath])).toBe(2);
       expect(await routerTrainCommand(['--from-feedback', '--labels', labels, '--out', currentPath, '--resamples', '200'])).toBe(0);
     } finally { process.stdout.write = write; process.stderr.write = err; }
-    expect(out).toMatch(/not promoted: .*router\.json \(router-v1\) stays in use: only 12 replay labels \(need 50/);
+    expect(out).toMatch(/not promoted: .*router\.json \(router-v2\) stays in use: only 12 replay labels \(need 50/);
     expect(readFileSync(currentPath, 'utf8')).toBe(JSON.stringify(current));
     expect(readdirSync(dir).sort()).toEqual(['labels.jsonl', 'router.json']);
   }, 60_000);

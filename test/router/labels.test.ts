@@ -90,5 +90,5 @@ describe('learning from labelled outcomes', () => {
       expect(mean(after, lo[0], lo[1])).toBeLessThan(mean(before, lo[0], lo[1]));
       expect(spreadAfter).toBeGreaterThan(spreadBefore + 0.1);
     }
-  });
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dataWithDedup } from '../../src/router/pipeline.js';
 import { evaluateRandom, evaluateScores, lengthScores, metricsFromPoints, SortedScores } from '../../src/router/metrics.js';
-import { moneyView, oracle, resampleWeights, scoreCurve, withIntervals } from '../../src/router/evaluate.js';
+import { moneyView, oracle, pairedApgrDifference, resampleWeights, scoreCurve, withIntervals } from '../../src/router/evaluate.js';
 
 describe('RouteLLM metrics', () => {
   it('computes points, CPT and APGR on a hand-checked example', () => {
@@ -40,7 +40,7 @@ describe('RouteLLM metrics', () => {
       // LLMRouter: the published 1.47 exceeds this pair's attainable maximum (1.458); allow 0.015
       expect(Math.abs(metricsFromPoints(o.points(), e.rWeak, e.rStrong).apgr - orc), name).toBeLessThan(name === 'llm' ? 0.015 : 0.01);
     }
-  });
+  }, 60_000);
 
   it('bootstrap intervals bracket the estimate and repeat with the seed', () => {
     const { data } = dataWithDedup();
@@ -52,6 +52,21 @@ describe('RouteLLM metrics', () => {
     expect(a.ci.apgr).toEqual(b.ci.apgr);
     expect(a.ci.apgr[0]).toBeLessThan(a.value.apgr);
     expect(a.ci.apgr[1]).toBeGreaterThan(a.value.apgr);
+  });
+
+  it('paired APGR difference: zero against itself, and a router that knows the outcomes beats length with the interval above 0', () => {
+    const { data } = dataWithDedup();
+    const set = data.gsm8k;
+    const weak = set.map((r) => r.weak), strong = set.map((r) => r.strong);
+    const length = scoreCurve(lengthScores(set.map((r) => r.prompt)), weak, strong);
+    const w = resampleWeights(set.length, 200);
+    expect(pairedApgrDifference(length, length, w)).toEqual({ value: 0, ci: [0, 0] });
+    // the true gap, ties broken by length: far better than length on every resample
+    const informed = scoreCurve(lengthScores(set.map((r) => r.prompt)).map((s, i) => s / 1e5 + (strong[i]! - weak[i]!)), weak, strong);
+    const d = pairedApgrDifference(informed, length, w);
+    expect(d.value).toBeGreaterThan(0.1);
+    expect(d.ci[0]).toBeGreaterThan(0);
+    expect(d.ci[1]).toBeGreaterThan(d.value);
   });
 
   it('money view counts the weak model and picks the cheapest point that keeps quality', () => {

@@ -13,7 +13,7 @@ describe('shipped router artifact', () => {
   it('loads, is small, and scores deterministically', () => {
     expect(statSync(DEFAULT_ARTIFACT).size).toBeLessThan(2_000_000);
     const router = loadRouter();
-    expect(router.version).toBe('router-v1');
+    expect(router.version).toBe('router-v2');
     const msgs = [{ role: 'system', content: 'You are helpful.' }, { role: 'user', content: 'Prove that there are infinitely many primes.' }];
     const a = router.score(msgs);
     expect(a).toBeGreaterThan(0);
@@ -71,5 +71,5 @@ describe('small training run and calibration', () => {
     console.log(`calibration: expected share ${choice.expectedFlagshipShare.toFixed(3)}, other half ${other.flagshipShare.toFixed(3)}, quality kept ${other.qualityKept.toFixed(3)}`);
     expect(Math.abs(other.flagshipShare - choice.expectedFlagshipShare)).toBeLessThan(0.05);
     expect(other.qualityKept).toBeGreaterThan(0.93);
-  });
+  }, 120_000);
 });
