@@ -1,5 +1,15 @@
 import type { Services } from '../pipeline/services.js';
+import { GatewayError } from '../errors/catalogue.js';
 import type { Exchange } from './exchange.js';
+
+/** A path parameter, %-decoded; a malformed escape is the caller's error, not a 500. */
+function decodeParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new GatewayError('invalid_request', `The path parameter ${name} has a malformed %-escape.`, { param: name });
+  }
+}
 
 /** Who may call a route: anyone, holders of a client key (or open mode), or the admin key only. */
 export type Access = 'public' | 'client' | 'admin';
@@ -47,7 +57,7 @@ export class Router {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, index) => (params[name] = decodeURIComponent(found[index + 1] ?? '')));
+      route.names.forEach((name, index) => (params[name] = decodeParam(name, found[index + 1] ?? '')));
       return { route, params };
     }
     return pathMatched ? 'method' : undefined;

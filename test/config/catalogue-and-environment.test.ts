@@ -83,7 +83,7 @@ describe('environment-only configuration', () => {
     const config = configFromEnvironment({});
     expect(config.providers).toEqual([]);
     expect(config.models).toEqual([]);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 10_485_760 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 10_485_760, shutdownDelayMs: 0, drainMs: 10_000 });
     expect(config.storage.url).toBe('sqlite:./.tidegate/tidegate.db');
     expect(config.admin.key).toBeUndefined();
     expect(config.requestLog).toEqual({ enabled: true, batchSize: 200, flushIntervalMs: 50, queueLimit: 10_000 });

@@ -70,7 +70,7 @@ describe('loadConfig with a file', () => {
     writeFileSync(file, fullFile);
     const config = loadConfig({ file, env });
     expect(config.source).toBe(file);
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 9090, bodyLimitBytes: 2048 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 9090, bodyLimitBytes: 2048, shutdownDelayMs: 0, drainMs: 10_000 });
     expect(config.storage.url).toBe('postgres://tide:hunter2@db.internal/tidegate');
     expect(config.admin.key).toBe('admin-secret');
     expect(config.circuitBreaker).toEqual({ failureThreshold: 3, cooldownMs: 1000 });

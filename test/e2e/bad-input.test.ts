@@ -72,6 +72,9 @@ describe('bad input gets a clear 4xx with a stable code', () => {
     expectError(await raw(stack, '/v1/nothing', { headers: { authorization: `Bearer ${clientKey}` } }), 404, 'not_found');
     expectError(await raw(stack, '/v1/chat/completions', { headers: { authorization: `Bearer ${clientKey}` } }), 405, 'method_not_allowed');
   });
+  it('a malformed %-escape in a path parameter', async () => {
+    expectError(await raw(stack, '/admin/keys/%E0%A4%A', { method: 'DELETE', headers: { authorization: `Bearer ${adminKey}` } }), 400, 'invalid_request');
+  });
   it('the openai client surfaces the codes as typed errors', async () => {
     const client = new OpenAI({ baseURL: `${stack.gateway.url}/v1`, apiKey: 'tg-wrong', maxRetries: 0 });
     await expect(client.chat.completions.create({ model: 'deepseek-flash', messages: [{ role: 'user', content: 'x' }] }))
