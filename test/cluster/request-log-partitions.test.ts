@@ -98,7 +98,7 @@ describe('request_log partitioned by month on PostgreSQL', () => {
     await migrate(database);
     const now = Date.now();
     expect((await listRequestLogPartitions(database)).map((month) => month.name)).toEqual([monthOf(now).name, monthOf(now, 1).name]);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_class where relname = 'request_log_default'`.execute(database.db);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_class c join pg_namespace ns on ns.oid = c.relnamespace where c.relname = 'request_log_default' and ns.nspname = current_schema()`.execute(database.db);
     expect(rows[0]?.n).toBe(1);
     // The primary key includes the partition key; a retried row (same id and time) is still written once.
     const row = makeRow({ createdAt: now });
