@@ -13,6 +13,7 @@ import { ExactCache, exactCacheWanted } from './cache/exact-cache.js';
 import { PromptCacheShaper } from './cache/provider/prompt-cache-shaping.js';
 import { buildPrivacyEngine, withLogPolicy } from './pipeline/privacy-stage.js';
 import { SemanticStage, semanticCacheWanted } from './cache/semantic-stage.js';
+import { RESPONSE_ITEMS_MAX_BYTES, RESPONSE_ITEMS_TTL_MS, ResponseItemStore } from './translate/responses-items.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard, type SpendSource } from './budgets/budget-guard.js';
 import { defaultNodeId, startClusterNode } from './cluster/cluster-node.js';
@@ -169,6 +170,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     breakers: cluster?.circuits ?? new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
     promptCache: new PromptCacheShaper(),
+    responseItems: new ResponseItemStore({ maxBytes: RESPONSE_ITEMS_MAX_BYTES, ttlMs: RESPONSE_ITEMS_TTL_MS }),
     privacy,
     aigc: config.aigc ? { config: config.aigc, audit: createAuditLog(database, (error) => logger.error('AIGC audit write failed', { error: String(error) })) } : undefined,
     semantic: new SemanticStage(config.cache.semantic, semanticCacheWanted(config), (event) => {

@@ -14,7 +14,7 @@ import type { AigcMetadata } from '../aigc/metadata.js';
 import type { PriorityClass } from '../scheduling/priority.js';
 import type { CaptureDraft } from '../flywheel/capture-sink.js';
 
-export type Endpoint = 'chat' | 'embeddings' | 'messages';
+export type Endpoint = 'chat' | 'embeddings' | 'messages' | 'responses';
 
 export interface AttemptRecord {
   readonly model: string;

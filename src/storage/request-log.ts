@@ -3,7 +3,7 @@ import type { NormalizedUsage } from '../canonical/usage.js';
 import type { Database } from './database.js';
 import type { RequestLogTable } from './schema.js';
 
-export type RequestLogEndpoint = 'chat' | 'embeddings' | 'messages';
+export type RequestLogEndpoint = 'chat' | 'embeddings' | 'messages' | 'responses';
 
 /** One finished request: metadata, usage and cost only; prompts and answers are never stored. */
 export interface RequestLogRow {
