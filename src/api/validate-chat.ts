@@ -42,6 +42,18 @@ function checkContent(content: unknown, param: string, role: string): { images: 
   return { images };
 }
 
+/** An assistant turn's tool calls, as a client sends them back: every later stage reads id, name and arguments. */
+function checkToolCalls(calls: unknown, param: string): void {
+  if (!Array.isArray(calls)) throw invalid(param, 'expected an array');
+  calls.forEach((call, index) => {
+    const at = `${param}[${index}]`;
+    if (!isObject(call)) throw invalid(at, 'expected {"id":…,"type":"function","function":{"name":…,"arguments":…}}');
+    if (typeof call.id !== 'string' || call.id.length === 0) throw invalid(`${at}.id`, 'expected a non-empty string');
+    if (!isObject(call.function) || typeof call.function.name !== 'string' || call.function.name.length === 0) throw invalid(`${at}.function.name`, 'expected a non-empty string');
+    if (typeof call.function.arguments !== 'string') throw invalid(`${at}.function.arguments`, 'expected a JSON string');
+  });
+}
+
 /** Validate a Chat Completions body at the boundary; returns the request and what it needs from a model. */
 export function validateChatRequest(body: unknown): { request: ChatRequest; needs: RequestNeeds } {
   if (!isObject(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
@@ -57,6 +69,7 @@ export function validateChatRequest(body: unknown): { request: ChatRequest; need
     const hasToolCalls = Array.isArray(message.tool_calls) && message.tool_calls.length > 0;
     images += checkContent(message.content, `${at}.content`, hasToolCalls ? 'assistant' : message.role === 'assistant' ? 'assistant' : message.role).images;
     if (message.role === 'tool' && typeof message.tool_call_id !== 'string') throw invalid(`${at}.tool_call_id`, 'expected a string');
+    if (message.tool_calls !== undefined && message.tool_calls !== null) checkToolCalls(message.tool_calls, `${at}.tool_calls`);
   });
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw invalid('stream', 'expected a boolean');
   if (body.stream_options !== undefined && body.stream_options !== null && !isObject(body.stream_options)) throw invalid('stream_options', 'expected an object');

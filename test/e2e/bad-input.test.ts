@@ -50,6 +50,20 @@ describe('bad input gets a clear 4xx with a stable code', () => {
     expectError(result, 400, 'invalid_request');
     expect(result.json.error.param).toBe('messages[0].role');
   });
+  it('an assistant turn whose tool calls lack an id, a name or string arguments', async () => {
+    const turn = (call: unknown) => ({ model: 'deepseek-flash', messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: 'c1', content: 'ok' }] });
+    const cases: Array<[unknown, string]> = [
+      [{}, 'messages[1].tool_calls[0].id'],
+      [{ id: 'c1', type: 'function' }, 'messages[1].tool_calls[0].function.name'],
+      [{ id: 'c1', type: 'function', function: { name: 'f', arguments: { city: 'x' } } }, 'messages[1].tool_calls[0].function.arguments'],
+      ['call', 'messages[1].tool_calls[0]'],
+    ];
+    for (const [call, param] of cases) {
+      const result = await post(turn(call));
+      expectError(result, 400, 'invalid_request');
+      expect(result.json.error.param).toBe(param);
+    }
+  });
   it('temperature as a string', async () => expectError(await post({ model: 'deepseek-flash', temperature: 'hot', messages: [{ role: 'user', content: 'x' }] }), 400, 'invalid_request'));
   it('max_tokens that is not a positive integer', async () => expectError(await post({ model: 'deepseek-flash', max_tokens: -3, messages: [{ role: 'user', content: 'x' }] }), 400, 'invalid_request'));
   it('an unknown model', async () => {
