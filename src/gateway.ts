@@ -13,10 +13,10 @@ import { ExactCache, exactCacheWanted } from './cache/exact-cache.js';
 import { PromptCacheShaper } from './cache/provider/prompt-cache-shaping.js';
 import { buildPrivacyEngine, withLogPolicy } from './pipeline/privacy-stage.js';
 import { SemanticStage, semanticCacheWanted } from './cache/semantic-stage.js';
-import { RESPONSE_ITEMS_MAX_BYTES, RESPONSE_ITEMS_TTL_MS, ResponseItemStore } from './translate/responses-items.js';
+import { RESPONSE_ITEMS_MAX_BYTES, RESPONSE_ITEMS_TTL_MS, ResponseItemStore, SharedResponseItems, type ResponseItems } from './translate/responses-items.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard, type SpendSource } from './budgets/budget-guard.js';
-import { defaultNodeId, startClusterNode } from './cluster/cluster-node.js';
+import { defaultNodeId, startClusterNode, type ClusterNode } from './cluster/cluster-node.js';
 import { ChangeNotices } from './cluster/notices.js';
 import { JobLeases } from './cluster/job-leases.js';
 import { Pricer } from './pricing/pricer.js';
@@ -69,6 +69,17 @@ export interface RunningGateway {
 }
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Output items for /v1/responses item references: this node's memory, and the fleet's Redis in cluster mode. */
+function responseItems(config: GatewayConfig, cluster: ClusterNode | undefined, logger: Logger): ResponseItems {
+  const local = new ResponseItemStore({ maxBytes: RESPONSE_ITEMS_MAX_BYTES, ttlMs: RESPONSE_ITEMS_TTL_MS });
+  if (!cluster) return local;
+  return new SharedResponseItems(local, cluster.redis, {
+    prefix: config.cluster.keyPrefix,
+    ttlMs: RESPONSE_ITEMS_TTL_MS,
+    onError: (error) => logger.warn('response items could not reach Redis; item references resolve on the node that answered only', { error: error.message }),
+  });
+}
 
 /** The composition root: every service is built here, once, and passed in. */
 export interface GatewayOptions {
@@ -170,7 +181,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     breakers: cluster?.circuits ?? new CircuitBreakers(config.circuitBreaker),
     pricer: new Pricer(config),
     promptCache: new PromptCacheShaper(),
-    responseItems: new ResponseItemStore({ maxBytes: RESPONSE_ITEMS_MAX_BYTES, ttlMs: RESPONSE_ITEMS_TTL_MS }),
+    responseItems: responseItems(config, cluster, logger),
     privacy,
     aigc: config.aigc ? { config: config.aigc, audit: createAuditLog(database, (error) => logger.error('AIGC audit write failed', { error: String(error) })) } : undefined,
     semantic: new SemanticStage(config.cache.semantic, semanticCacheWanted(config), (event) => {

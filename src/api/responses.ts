@@ -9,13 +9,24 @@ import { responsesRequestToChat } from '../translate/responses-inbound.js';
 import { modelCallContext } from './call-context.js';
 import { validateChatRequest } from './validate-chat.js';
 
+/** Ids of the item references in a request's input, looked up before the (synchronous) translation. */
+function referencedIds(body: unknown): string[] {
+  const input = (body as { input?: unknown } | null)?.input;
+  if (!Array.isArray(input)) return [];
+  return input.flatMap((item: unknown) => {
+    const { type, id } = (item ?? {}) as { type?: unknown; id?: unknown };
+    return type === 'item_reference' && typeof id === 'string' && id !== '' ? [id] : [];
+  });
+}
+
 /** POST /v1/responses: OpenAI's Responses API (stateless), served by any chat model or route. */
 export async function createResponse(services: Services, exchange: Exchange): Promise<void> {
   const context = modelCallContext(exchange, 'responses');
   const body = await readJsonBody(exchange.request, services.config.server.bodyLimitBytes);
   const owner = context.apiKeyId ?? '';
   const items = services.responseItems;
-  const { request: translated, echo, warnings } = responsesRequestToChat(body, (id) => items?.get(owner, id));
+  const known = items ? await items.getMany(owner, referencedIds(body)) : new Map();
+  const { request: translated, echo, warnings } = responsesRequestToChat(body, (id) => known.get(id));
   context.warnings.push(...warnings);
   const { request, needs } = validateChatRequest(translated);
   applyPriority(services, exchange, context, services.deferred?.now());

@@ -22,7 +22,7 @@ import type { ClusterNode } from '../cluster/cluster-node.js';
 import type { Overview } from '../rollups/overview.js';
 import type { Database } from '../storage/database.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ResponseItemStore } from '../translate/responses-items.js';
+import type { ResponseItems } from '../translate/responses-items.js';
 
 /** Receives every finished model call; the request log writes it off the request path. */
 export interface Ledger {
@@ -59,7 +59,7 @@ export interface Services {
   readonly breakers: CircuitBreakers;
   readonly pricer: Pricer;
   /** Output items of recent /v1/responses answers, for item references; absent in tools that build Services by hand. */
-  readonly responseItems?: ResponseItemStore;
+  readonly responseItems?: ResponseItems;
   /** The exact response cache (a no-op planner when no store is configured). */
   readonly cache: ExactCache;
   /** The semantic response cache (opt-in per route, model or scenario). */
