@@ -41,6 +41,11 @@ function imageTokenEstimate(request: ChatRequest, presetId: string, model: Model
   return tokens;
 }
 
+/** Input tokens of a chat request on one model: text by the family's real tokenizer, images by its vision rule. */
+export function estimateInputTokens(request: ChatRequest, presetId: string, model: ModelConfig): number {
+  return estimateChatInputTokens(request, tokenizerFamilyFor(presetId, model.upstream)).tokens + imageTokenEstimate(request, presetId, model);
+}
+
 /**
  * The most a chat request can cost on any of its candidates: estimated input (real tokenizer for the
  * model's family, images by the family's rule) all uncached, plus max_tokens (or the default ceiling)
@@ -50,7 +55,7 @@ export function worstCaseChatNano(pricer: Pricer, request: ChatRequest, candidat
   const maxOutput = request.max_completion_tokens ?? request.max_tokens ?? defaultMaxOutputTokens;
   let worst = 0;
   for (const { model, presetId } of candidates) {
-    const input = estimateChatInputTokens(request, tokenizerFamilyFor(presetId, model.upstream)).tokens + imageTokenEstimate(request, presetId, model);
+    const input = estimateInputTokens(request, presetId, model);
     const usage = { inputUncached: input, cacheRead: 0, cacheWrite: 0, output: maxOutput * (request.n ?? 1), reasoning: 0, imageTokens: 0, estimated: true };
     worst = Math.max(worst, pricer.cost(model, usage, at).nanoCny);
   }

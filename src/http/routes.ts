@@ -6,7 +6,7 @@ import { schedulingAdminRoutes } from '../api/scheduling-report.js';
 import { chatCompletions } from '../api/chat-completions.js';
 import { embeddings } from '../api/embeddings.js';
 import { health, readiness } from '../api/health.js';
-import { anthropicMessages } from '../api/messages.js';
+import { anthropicMessages, countMessageTokens } from '../api/messages.js';
 import { createResponse, storedResponse } from '../api/responses.js';
 import { listModels } from '../api/models.js';
 import { postFeedback } from '../api/feedback.js';
@@ -23,6 +23,7 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/chat/completions', access: 'client', handler: chatCompletions },
   { method: 'POST', path: '/v1/embeddings', access: 'client', handler: embeddings },
   { method: 'POST', path: '/v1/messages', access: 'client', handler: anthropicMessages, errorShape: 'anthropic' },
+  { method: 'POST', path: '/v1/messages/count_tokens', access: 'client', handler: countMessageTokens, errorShape: 'anthropic' },
   { method: 'POST', path: '/v1/responses', access: 'client', handler: createResponse },
   { method: 'GET', path: '/v1/responses/:id', access: 'client', handler: storedResponse },
   { method: 'DELETE', path: '/v1/responses/:id', access: 'client', handler: storedResponse },

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countTextTokens } from '../../src/tokens/tokenizers.js';
 import { raw, simulatedProvider, startStack, type Stack } from './harness.js';
 
 let stack: Stack;
@@ -69,6 +70,22 @@ describe('@anthropic-ai/sdk against /v1/messages, served by an OpenAI-dialect pr
       .finalMessage();
     expect(message.stop_reason).toBe('tool_use');
     expect(message.content.find((block) => block.type === 'tool_use')).toMatchObject({ input: { city: 'Beijing' } });
+  });
+
+  it('counts input tokens with the served model family\'s tokenizer, sending nothing upstream', async () => {
+    const before = stack.simulator.requests.length;
+    const short = await stack.anthropic.messages.countTokens({ model: 'deepseek-v4-pro', messages: [{ role: 'user', content: '你好' }] });
+    const long = await stack.anthropic.messages.countTokens({ model: 'deepseek-v4-pro', system: 'Answer in one short sentence, in Chinese.', tools, messages: [{ role: 'user', content: '北京今天的天气怎么样？请告诉我温度和湿度。' }] });
+    expect(short.input_tokens).toBeGreaterThan(0);
+    expect(long.input_tokens).toBeGreaterThan(short.input_tokens + 20);
+    expect(stack.simulator.requests.length).toBe(before);
+    // the text itself is counted by DeepSeek's own tokenizer; the rest is the chat template's framing
+    const essay = '长江是中国最长的河流，流经十一个省级行政区，最终注入东海。'.repeat(20);
+    const counted = await stack.anthropic.messages.countTokens({ model: 'deepseek-v4-pro', messages: [{ role: 'user', content: essay }] });
+    const own = countTextTokens('deepseek', essay);
+    expect(counted.input_tokens).toBeGreaterThanOrEqual(own);
+    expect(counted.input_tokens).toBeLessThanOrEqual(own + 12);
+    await expect(stack.anthropic.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 404 });
   });
 
   it('errors come back in a shape the SDK reads, with the stable code alongside', async () => {
