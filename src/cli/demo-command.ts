@@ -35,7 +35,7 @@ models:
 interface Job {
   label: string;
   model: string;
-  path: '/v1/chat/completions' | '/v1/embeddings' | '/v1/messages';
+  path: '/v1/chat/completions' | '/v1/embeddings' | '/v1/messages' | '/v1/responses';
   body: Record<string, unknown>;
 }
 
@@ -50,6 +50,7 @@ function workload(size: number): Job[] {
     () => ({ label: 'Anthropic API in', model: 'glm-4-flash', path: '/v1/messages', body: { max_tokens: 200, messages: [{ role: 'user', content: 'Hello from the Anthropic SDK' }] } }),
     () => ({ label: 'Anthropic out', model: 'claude-haiku-4-5', path: '/v1/chat/completions', body: { messages: [{ role: 'user', content: 'Explain tides' }] } }),
     () => ({ label: 'embeddings', model: 'text-embedding-v3', path: '/v1/embeddings', body: { input: ['潮汐', 'tide gate'] } }),
+    () => ({ label: 'Responses API in', model: 'qwen-flash', path: '/v1/responses', body: { instructions: 'Answer in one sentence.', input: '潮汐是怎么形成的？' } }),
   ];
   return Array.from({ length: size }, (_, index) => shapes[index % shapes.length]!(index));
 }
