@@ -82,6 +82,12 @@ export interface PresetDefinition {
    * on a long system prompt that repeats, and/or a `prompt_cache_key` routing hint (OpenAI).
    */
   promptCache?: { readonly marker?: 'cache_control'; readonly minTokens?: number; readonly cacheKeyParam?: 'prompt_cache_key' };
+  /**
+   * Structured output the provider accepts, where it is known to differ from OpenAI's: the `response_format`
+   * types it takes, and whether json_object needs the word "json" in the prompt (DeepSeek refuses it otherwise).
+   * Absent: response_format is forwarded as sent.
+   */
+  structuredOutput?: { readonly formats: readonly ('json_object' | 'json_schema')[]; readonly jsonWordRequired?: boolean };
   errorRules: readonly ErrorRule[];
   models: readonly CatalogueModel[];
   /** The provider's own batch API (usually half price), where Tidegate can forward a /v1/batches job to it. */

@@ -32,5 +32,39 @@ export function shapeChatRequest(
   if (!preset.acceptsReasoningContent && request.messages.some((message) => message.reasoning_content !== undefined)) {
     body.messages = request.messages.map(({ reasoning_content: _dropped, ...rest }) => rest as ChatMessage);
   }
+  shapeStructuredOutput(body, preset, warnings);
   return { body, warnings };
+}
+
+/**
+ * A JSON schema the provider cannot take as response_format goes as json_object, with the schema in a system
+ * turn (the provider then returns JSON but does not enforce the schema: said in the warning); json_object gets
+ * the word "json" in a system turn where the provider requires it and the prompt has none.
+ */
+function shapeStructuredOutput(body: ChatRequest, preset: PresetDefinition, warnings: string[]): void {
+  const support = preset.structuredOutput;
+  const format = body.response_format;
+  if (!support || !format) return;
+  const notes: string[] = [];
+  if (format.type === 'json_schema' && !support.formats.includes('json_schema') && support.formats.includes('json_object')) {
+    const spec = (format.json_schema ?? {}) as { name?: unknown; description?: unknown; schema?: unknown };
+    const about = typeof spec.description === 'string' && spec.description !== '' ? ` (${spec.description})` : '';
+    notes.push(`Reply with one JSON object only, no other text. It must conform to this JSON Schema${typeof spec.name === 'string' ? ` named "${spec.name}"` : ''}${about}:\n${JSON.stringify(spec.schema ?? {})}`);
+    body.response_format = { type: 'json_object' };
+    warnings.push(`${preset.displayName} does not take response_format json_schema; sent json_object with the schema in a system message (the provider returns JSON but does not enforce the schema)`);
+  } else if (format.type === 'json_object' && support.jsonWordRequired && !body.messages.some((message) => /json/i.test(messageText(message.content)))) {
+    notes.push('Reply in JSON.');
+    warnings.push(`${preset.displayName} needs the word "json" in the prompt for json_object output; added a system message saying "Reply in JSON."`);
+  }
+  if (notes.length === 0) return;
+  // After the caller's own system turns, so a provider cache keyed on the leading system prompt still hits.
+  const lead = body.messages.findIndex((message) => message.role !== 'system' && message.role !== 'developer');
+  const at = lead === -1 ? body.messages.length : lead;
+  body.messages = [...body.messages.slice(0, at), { role: 'system', content: notes.join('\n') }, ...body.messages.slice(at)];
+}
+
+function messageText(content: ChatMessage['content']): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join(' ');
 }

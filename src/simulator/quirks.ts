@@ -23,6 +23,18 @@ export interface PresetQuirks {
   moderation: { finishReason: string } | 'error-event';
   /** `: keep-alive` comments and blank lines before the first chunk (DeepSeek under load). */
   keepAlive: boolean;
+  /** DeepSeek's JSON Output: json_object only, and only with "json" in the prompt; anything else is a 400. */
+  jsonObjectOnly?: boolean;
+}
+
+/** The 400 message a provider with `jsonObjectOnly` gives for a response_format it refuses, if it refuses it. */
+export function refusedResponseFormat(quirks: PresetQuirks, body: Record<string, unknown>): string | undefined {
+  if (!quirks.jsonObjectOnly) return undefined;
+  const format = body.response_format;
+  const type = typeof format === 'object' && format !== null ? (format as { type?: unknown }).type : undefined;
+  if (type === undefined || type === 'text') return undefined;
+  if (type !== 'json_object') return 'This response_format type is unavailable now';
+  return /json/i.test(JSON.stringify(body.messages ?? [])) ? undefined : "Prompt must contain the word 'json' in some form to use 'response_format' of type 'json_object'.";
 }
 
 const openaiLike = (pathSuffix: string, extra: Partial<PresetQuirks> = {}): PresetQuirks => ({
@@ -36,7 +48,7 @@ const openaiLike = (pathSuffix: string, extra: Partial<PresetQuirks> = {}): Pres
 });
 
 export const PRESET_QUIRKS: Readonly<Record<string, PresetQuirks>> = {
-  deepseek: openaiLike('', { keepAlive: true }),
+  deepseek: openaiLike('', { keepAlive: true, jsonObjectOnly: true }),
   qwen: openaiLike('/compatible-mode/v1'),
   doubao: openaiLike('/api/v3'),
   qianfan: openaiLike('/v2'),

@@ -10,7 +10,7 @@ import { handleMessageBatches } from './anthropic-batches.js';
 import { BatchStore } from './batch-api.js';
 import { errorResponse, minimaxFailure } from './errors.js';
 import { handleChat, handleEmbeddings } from './openai-dialect.js';
-import { PRESET_QUIRKS, quirksFor } from './quirks.js';
+import { PRESET_QUIRKS, quirksFor, refusedResponseFormat } from './quirks.js';
 import { ScriptBook } from './script.js';
 import type { RecordedRequest, ScriptStep, Simulator, SimulatorOptions } from './types.js';
 import { sendJson, sleep } from './wire.js';
@@ -66,7 +66,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const batches = new BatchStore(book);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const path = url.pathname;
     const text = await readBody(req);
     const [, preset = '', ...restParts] = path.split('/');
     const rest = '/' + restParts.join('/');
@@ -80,7 +81,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const method = req.method ?? 'GET';
       const handled = preset === 'anthropic'
         ? handleMessageBatches(batches, method, rest, text, `http://${req.headers.host ?? host}`, res)
-        : await batches.handleOpenAi(preset, method, rest, text, req.headers['content-type'] ?? '', res);
+        : await batches.handleOpenAi(preset, method, rest, text, req.headers['content-type'] ?? '', res, url.searchParams);
       if (handled) return;
     }
 
@@ -108,6 +109,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (step?.kind === 'ok-200-error') return sendJson(res, 200, minimaxFailure(model, 1008, 'insufficient balance'));
 
+    const refused = route === 'chat' ? refusedResponseFormat(quirksFor(preset), body as Record<string, unknown>) : undefined;
+    if (refused !== undefined) {
+      const { status, body: errorBody } = errorResponse(preset, 'bad_request', 400, model);
+      (errorBody.error as Record<string, unknown>).message = refused;
+      return sendJson(res, status, errorBody);
+    }
     const exchange = { res, preset, body: body as Record<string, unknown>, step, book, tokenDelayMs };
     if (route === 'messages') return handleMessages(exchange);
     if (route === 'embeddings') return handleEmbeddings(exchange);

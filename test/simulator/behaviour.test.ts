@@ -40,11 +40,22 @@ describe('default answers', () => {
   });
 
   it('answers JSON for response_format and reasoning for reasoner models', async () => {
-    const json = await (await chat('deepseek', user('hi', { response_format: { type: 'json_object' } }))).json();
-    expect(JSON.parse(json.choices[0].message.content)).toEqual({ answer: 'Simulated deepseek answer to: hi' });
+    const json = await (await chat('deepseek', user('hi, in json', { response_format: { type: 'json_object' } }))).json();
+    expect(JSON.parse(json.choices[0].message.content)).toEqual({ answer: 'Simulated deepseek answer to: hi, in json' });
     const reasoner = await (await chat('deepseek', user('hi', { model: 'deepseek-reasoner' }))).json();
     expect(reasoner.choices[0].message.reasoning_content).toBeTypeOf('string');
     expect(reasoner.usage.completion_tokens_details.reasoning_tokens).toBeGreaterThan(0);
+  });
+
+  it('refuses, as DeepSeek does, json_schema output and json_object without "json" in the prompt', async () => {
+    const schema = await chat('deepseek', user('hi', { response_format: { type: 'json_schema', json_schema: { name: 'a', schema: { type: 'object' } } } }));
+    expect(schema.status).toBe(400);
+    expect((await schema.json()).error.message).toMatch(/response_format type is unavailable/);
+    const noWord = await chat('deepseek', user('hi', { response_format: { type: 'json_object' } }));
+    expect(noWord.status).toBe(400);
+    expect((await noWord.json()).error.message).toMatch(/must contain the word 'json'/);
+    const qwen = await chat('qwen', user('hi', { response_format: { type: 'json_schema', json_schema: { name: 'a', schema: { type: 'object' } } } }));
+    expect(qwen.status).toBe(200);
   });
 
   it('streams multi-byte text intact and reasoning in delta.reasoning_content', async () => {

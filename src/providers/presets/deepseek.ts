@@ -28,6 +28,8 @@ export const deepseek: PresetDefinition = {
   auth: 'bearer',
   streamUsageOption: true,
   acceptsReasoningContent: true,
+  // JSON Output: response_format {"type": "json_object"} only, with "json" in the prompt [doc api-docs.deepseek.com/guides/json_mode].
+  structuredOutput: { formats: ['json_object'], jsonWordRequired: true },
   errorRules: [
     { status: 402, match: 'insufficient balance', code: 'upstream_insufficient_balance' },
     { status: 400, match: 'content exists risk', code: 'upstream_content_rejected' },
