@@ -71,6 +71,8 @@ export interface PresetDefinition {
   headers?: Readonly<Record<string, string>>;
   /** Whether the provider accepts `stream_options.include_usage` (nearly all OpenAI-dialect ones do). */
   streamUsageOption: boolean;
+  /** Whether the provider knows OpenAI's `developer` role; elsewhere it is sent as `system`, which it means. */
+  developerRole?: boolean;
   /** Whether assistant turns may carry `reasoning_content` back (DeepSeek requires it on thinking tool turns). */
   acceptsReasoningContent?: boolean;
   /** Parameter rules the provider enforces; the gateway adjusts and reports, never silently. */

@@ -32,6 +32,10 @@ export function shapeChatRequest(
   if (!preset.acceptsReasoningContent && request.messages.some((message) => message.reasoning_content !== undefined)) {
     body.messages = request.messages.map(({ reasoning_content: _dropped, ...rest }) => rest as ChatMessage);
   }
+  if (!preset.developerRole && body.messages.some((message) => message.role === 'developer')) {
+    body.messages = body.messages.map((message) => (message.role === 'developer' ? { ...message, role: 'system' } : message));
+    warnings.push(`${preset.displayName} has no "developer" role; sent those turns as "system"`);
+  }
   shapeStructuredOutput(body, preset, warnings);
   return { body, warnings };
 }

@@ -20,6 +20,14 @@ afterAll(async () => stack?.close());
 const Reply = z.object({ answer: z.string() });
 const upstream = () => stack.simulator.requests.at(-1)!.body as { response_format?: { type: string; json_schema?: unknown }; messages: Array<{ role: string; content: string }> };
 
+describe('roles', () => {
+  it('a developer turn reaches a provider without that role as a system turn, and OpenAI-shaped clients are told', async () => {
+    const { response } = await stack.openai.chat.completions.create({ model: 'deepseek-v4-pro', messages: [{ role: 'developer', content: 'Be brief.' }, { role: 'user', content: 'hi' }] }).withResponse();
+    expect(upstream().messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }]);
+    expect(decodeURIComponent(response.headers.get('x-tidegate-warning') ?? '')).toMatch(/developer/);
+  });
+});
+
 describe('structured output on a provider that takes json_object only (DeepSeek)', () => {
   it('a JSON schema goes as json_object with the schema in a system turn; the SDK parses the answer', async () => {
     const { data, response } = await stack.openai.chat.completions

@@ -9,6 +9,7 @@ export const openai: PresetDefinition = {
   apiKeyEnv: ['OPENAI_API_KEY'],
   auth: 'bearer',
   streamUsageOption: true,
+  developerRole: true,
   // Automatic caching from 1,024 tokens; prompt_cache_key keeps requests sharing a prefix on the same cache.
   promptCache: { cacheKeyParam: 'prompt_cache_key' },
   // Batch API: JSONL via /v1/files (purpose batch), then /v1/batches; 50%, 24 h window (providers.md §3).
