@@ -1,6 +1,6 @@
 /**
  * Dashboard overview benchmark (issue #11, goal D1): seeds 1,000,000 request-log rows over 30 days into a
- * fresh SQLite store (one prepared INSERT in large transactions), builds the hourly rollups from scratch, then
+ * fresh SQLite store (test/dashboard/bench-rows.ts, shared with test/dashboard/pages-bench.ts), builds the hourly rollups from scratch, then
  * times the 30-day overview (`GET /admin/dashboard/overview`'s query) and checks its totals against
  * `tidegate usage` over the same range. Target: overview < 2 s.
  *
@@ -14,41 +14,19 @@ import { buildUsageReport } from '../src/reports/usage.js';
 import { dashboardOverview } from '../src/rollups/overview.js';
 import { HOUR_MS, RollupJob } from '../src/rollups/rollup-job.js';
 import { migrate, openDatabase, usageReport } from '../src/storage/index.js';
+import { insertBenchRequestLog } from '../test/dashboard/bench-rows.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const KEYS = Number(process.argv[3] ?? 200);
 const DAYS = 30;
-const END = Date.parse('2026-11-01T00:00:00+08:00');
-const START = END - DAYS * 86_400_000;
-
-let state = 42;
-const next = () => ((state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
-const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
-const models = [['deepseek-v4-pro', 'deepseek', 'flagship'], ['deepseek-flash', 'deepseek', 'light'], ['qwen-max', 'qwen', 'flagship'], ['qwen-flash', 'qwen', 'light']] as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'tidegate-dashboard-bench-'));
 const database = await openDatabase(`sqlite:${join(dir, 'bench.db')}`);
 try {
   await migrate(database);
   const sqlite = database.sqlite!;
-  const columns = ['id', 'created_at', 'api_key_id', 'endpoint', 'model_requested', 'model_served', 'provider', 'status', 'attempts', 'latency_ms', 'first_byte_ms', 'upstream_ms',
-    'input_uncached_tokens', 'cache_read_tokens', 'output_tokens', 'cost_nano_cny', 'config_hash', 'tier', 'scenario', 'flagship_cost_nano_cny', 'cache_status', 'cache_saved_nano_cny', 'provider_cache_saved_nano_cny'];
-  const insert = sqlite.prepare(`insert into request_log (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-  const insertMany = sqlite.transaction((count: number, offset: number) => {
-    for (let i = 0; i < count; i += 1) {
-      const n = offset + i;
-      const [model, provider, tier] = pick(models);
-      const cache = next() < 0.1 ? 'hit' : next() < 0.03 ? 'semantic-hit' : 'miss';
-      const status = next() < 0.02 ? 502 : next() < 0.03 ? 429 : 200;
-      const latency = Math.floor(200 + next() * next() * 20_000);
-      const cost = cache === 'miss' ? Math.floor(next() * 20_000_000) : 0;
-      insert.run(`req_${n}`, START + Math.floor((n / ROWS) * DAYS * 86_400_000), `key_${Math.floor(next() * next() * KEYS)}`, 'chat', next() < 0.6 ? 'auto' : model, model, provider, status, 1,
-        latency, next() < 0.7 ? Math.floor(latency / 4) : null, latency - Math.floor(next() * 30), Math.floor(next() * 4000), Math.floor(next() * 1000), Math.floor(next() * 800),
-        cost, 'bench', tier, pick(['chat', 'research', null]), 40_000_000, cache, cache === 'miss' ? 0 : 40_000_000, Math.floor(next() * 100_000));
-    }
-  });
   let t = performance.now();
-  for (let offset = 0; offset < ROWS; offset += 50_000) insertMany(Math.min(50_000, ROWS - offset), offset);
+  const { start: START, end: END } = insertBenchRequestLog(database, { rows: ROWS, keys: KEYS, days: DAYS });
   const seedMs = performance.now() - t;
 
   t = performance.now();

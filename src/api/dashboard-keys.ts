@@ -27,8 +27,9 @@ function burnDown(days: readonly string[], spend: ReadonlyMap<string, number> | 
 }
 
 /**
- * GET /admin/dashboard/keys?month=YYYY-MM: per key and team, budgets, spend today and this month (from the request
- * log, exact), holds in flight now (the budget guard), and a daily burn-down. Budgets run on Beijing days.
+ * GET /admin/dashboard/keys?month=YYYY-MM: per key and team, budgets, spend today and this month (keys rollup plus the
+ * request log for hours not yet rolled up, exact), holds in flight now (the budget guard), and a daily burn-down.
+ * Budgets run on Beijing days.
  */
 export async function keysPage(services: Services, exchange: Exchange): Promise<void> {
   const database = dashboardStore(services);

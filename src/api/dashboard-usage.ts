@@ -7,9 +7,8 @@ import { dashboardStore, parseRange, query, text } from './dashboard-params.js';
 
 /**
  * GET /admin/dashboard/usage: the savings report of `tidegate usage` (buildUsageReport) by key, model, provider,
- * scenario and day in tz. By key and scenario it is the CLI's own query; by model, provider and day its rows are
- * summed from the compact hourly rollup plus the raw edge hours (the same integers, without scanning request_log;
- * a key filter reads the log through its key index instead), so every total equals the CLI's to the fen.
+ * scenario and day in tz. Every grouping's rows are summed from an hourly rollup (rollups/usage-rows.ts) plus the raw
+ * edge hours: the same integers as the CLI's scan of request_log, so every total equals the CLI's to the fen.
  */
 export async function usagePage(services: Services, exchange: Exchange): Promise<void> {
   const database = dashboardStore(services);
@@ -17,10 +16,7 @@ export async function usagePage(services: Services, exchange: Exchange): Promise
   const { from, until, tz } = parseRange(params, { maxDays: 400, wholeHours: true });
   const apiKeyId = text(params, 'key');
   const report = async (group: 'key' | 'model' | 'provider' | 'scenario' | 'day') => {
-    const fromLog = group === 'key' || group === 'scenario' || (apiKeyId !== undefined && group !== 'day');
-    const rows = fromLog
-      ? await services.requestLog.usage({ group, since: from, until, apiKeyId })
-      : await usageRowsFromRollups(database, { group, since: from, until, tz, apiKeyId });
+    const rows = await usageRowsFromRollups(database, { group, since: from, until, tz, apiKeyId });
     return buildUsageReport(group, from, until, rows);
   };
   const [byKey, byModel, byProvider, byScenario, byDay, keys] = await Promise.all([report('key'), report('model'), report('provider'), report('scenario'), report('day'), services.keys.list()]);

@@ -1,3 +1,5 @@
+import { capShares, checkStop, glrStatistic, optimalWeights, stoppingThreshold, type ArmTally, type ThresholdKind, type TrackAndStopSettings } from '../experiments/track-and-stop.js';
+
 /*
  * Track-and-stop for two variants on live traffic (each request goes to one variant, outcomes in [0, 1]):
  * which variant should get the next request, and when the data are enough to name the better one.
@@ -13,6 +15,10 @@
  *   β = ln((1 + ln t)/δ) is what their experiments use and stops sooner, without that proof.
  *
  * Outcomes in [0, 1] that are not 0/1 are fine: the Bernoulli kl bounds any [0, 1] variable's deviations.
+ *
+ * The algorithm itself (kl, the optimal allocation, the GLR statistic, the thresholds and the stopping rule) is the
+ * K-arm implementation in experiments/track-and-stop.ts with K = 2; this class only keeps the counts of one
+ * in-process comparison and picks the next variant deterministically from the shares (live traffic draws them).
  */
 
 export type Variant = 0 | 1;
@@ -29,7 +35,7 @@ export interface TrackAndStopOptions {
   readonly maxSamples?: number;
   /** Recompute the optimal allocation every this many outcomes (default 10). */
   readonly updateEvery?: number;
-  readonly threshold?: 'proven' | 'practical';
+  readonly threshold?: ThresholdKind;
 }
 
 export interface TrackAndStopState {
@@ -44,33 +50,11 @@ export interface TrackAndStopState {
   readonly threshold: number;
 }
 
-const EPS = 1e-12;
-
-/** Bernoulli Kullback–Leibler divergence kl(p, q). */
-export function bernoulliKl(p: number, q: number): number {
-  const a = Math.min(Math.max(p, EPS), 1 - EPS);
-  const b = Math.min(Math.max(q, EPS), 1 - EPS);
-  return a * Math.log(a / b) + (1 - a) * Math.log((1 - a) / (1 - b));
-}
+export { bernoulliKl } from '../experiments/track-and-stop.js';
 
 /** w* for two Bernoulli means: the share of variant 0 maximising w·kl(μ0, x) + (1 − w)·kl(μ1, x), x the weighted mean. */
 export function optimalShare(mu0: number, mu1: number): number {
-  if (Math.abs(mu0 - mu1) < 1e-12) return 0.5;
-  const value = (w: number) => {
-    const x = w * mu0 + (1 - w) * mu1;
-    return w * bernoulliKl(mu0, x) + (1 - w) * bernoulliKl(mu1, x);
-  };
-  // The objective is concave in w (a minimum of linear functions), so golden-section search finds its top.
-  let lo = 0;
-  let hi = 1;
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  for (let i = 0; i < 60; i += 1) {
-    const a = hi - ratio * (hi - lo);
-    const b = lo + ratio * (hi - lo);
-    if (value(a) < value(b)) lo = a;
-    else hi = b;
-  }
-  return (lo + hi) / 2;
+  return optimalWeights([mu0, mu1])[0]!;
 }
 
 export class TrackAndStop {
@@ -79,7 +63,7 @@ export class TrackAndStop {
   private readonly minProb: number;
   private readonly maxSamples: number;
   private readonly updateEvery: number;
-  private readonly thresholdKind: 'proven' | 'practical';
+  private readonly thresholdKind: ThresholdKind;
   private readonly counts: [number, number] = [0, 0];
   private readonly sums: [number, number] = [0, 0];
   private share = 0.5;
@@ -116,15 +100,13 @@ export class TrackAndStop {
     const t = this.counts[0] + this.counts[1];
     const inNursery = this.counts[0] < this.nursery || this.counts[1] < this.nursery;
     if (!inNursery && t % this.updateEvery === 0) {
-      const [m0, m1] = this.means();
-      this.share = Math.min(1 - this.minProb, Math.max(this.minProb, optimalShare(m0, m1)));
+      // The optimal split with no variant above 1 − minProb (so none below minProb).
+      this.share = capShares(optimalWeights(this.means()), 1 - this.minProb)[0]!;
     }
-    if (!inNursery && this.glr() > this.threshold(t)) {
+    const check = checkStop(this.tallies(), this.settings());
+    if (check.stop) {
       this.stopped = true;
-      const [m0, m1] = this.means();
-      this.winnerVariant = m0 >= m1 ? 0 : 1;
-    } else if (t >= this.maxSamples) {
-      this.stopped = true;
+      this.winnerVariant = check.winner as Variant | undefined;
     }
     return this.state();
   }
@@ -147,15 +129,25 @@ export class TrackAndStop {
     return [this.counts[0] === 0 ? 0 : this.sums[0] / this.counts[0], this.counts[1] === 0 ? 0 : this.sums[1] / this.counts[1]];
   }
 
+  private tallies(): ArmTally[] {
+    return [{ count: this.counts[0], sum: this.sums[0] }, { count: this.counts[1], sum: this.sums[1] }];
+  }
+
+  private settings(): TrackAndStopSettings {
+    return {
+      delta: this.delta,
+      minSamplesPerArm: this.nursery,
+      maxSharePerArm: 1 - this.minProb,
+      maxSamples: Number.isFinite(this.maxSamples) ? this.maxSamples : undefined,
+      threshold: this.thresholdKind,
+    };
+  }
+
   private glr(): number {
-    const [n0, n1] = this.counts;
-    if (n0 === 0 || n1 === 0) return 0;
-    const [m0, m1] = this.means();
-    const pooled = (n0 * m0 + n1 * m1) / (n0 + n1);
-    return n0 * bernoulliKl(m0, pooled) + n1 * bernoulliKl(m1, pooled);
+    return glrStatistic(this.tallies()).glr;
   }
 
   private threshold(t: number): number {
-    return this.thresholdKind === 'proven' ? Math.log((2 * t) / this.delta) : Math.log((1 + Math.log(t)) / this.delta);
+    return stoppingThreshold(t, 2, this.delta, this.thresholdKind);
   }
 }

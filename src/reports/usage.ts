@@ -1,35 +1,9 @@
 import { formatNanoCny } from '../pricing/cost.js';
 import type { UsageGroup, UsageRow } from '../storage/index.js';
+import type { UsageReportLine, UsageReportOf } from './usage-response.js';
 
-export interface UsageReportLine {
-  group: string;
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-  spend_cny: string;
-  flagship_equivalent_cny: string;
-  savings_cny: string;
-  /** Savings by source: the exact cache's hits, and routing (the rest: light models instead of the flagship). */
-  cache_hits: number;
-  semantic_cache_hits: number;
-  cache_savings_cny: string;
-  routing_savings_cny: string;
-  /** Saved by providers' own context caches (cached_tokens at their discount), on top of the savings above. */
-  provider_cache_savings_cny: string;
-  /** Savings as a share of flagship-equivalent spend, 0–1 (null when nothing was priced). */
-  savings_share: number | null;
-  light_share: number | null;
-}
-
-export interface UsageReport {
-  group: UsageGroup;
-  since: string;
-  until: string;
-  rows: UsageReportLine[];
-  total: UsageReportLine;
-}
+export type { UsageReportLine } from './usage-response.js';
+export type UsageReport = UsageReportOf<UsageGroup>;
 
 function line(group: string, row: Omit<UsageRow, 'group'>): UsageReportLine {
   const savingsNano = row.flagshipCostNanoCny - row.costNanoCny;

@@ -1,25 +1,22 @@
-import { sql } from 'kysely';
 import type { Database } from '../storage/database.js';
+import { hourlySums } from './hourly-sums.js';
 
-const DAY_MS = 86_400_000;
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
 /**
- * Spend per key per Beijing day over [from, until) in nano-yuan (budgets run on Beijing days): one grouped scan of
- * the request log's range, the rows budgets are seeded from. (The detailed hourly rollup barely compresses with a
- * key dimension, so it is no faster here.) Keys are '' for requests without one.
+ * Spend per key per Beijing day over [from, until) in nano-yuan (budgets run on Beijing days), from the keys rollup
+ * (whole hours up to the watermark) plus request_log for the edges and the hours not yet rolled up: the same integer
+ * sums the request log gives. Keys are '' for requests without one.
  */
 export async function spendByKeyAndDay(database: Database, from: number, until: number): Promise<Map<string, Map<string, number>>> {
-  const day = sql.raw(`(created_at + ${BEIJING_OFFSET_MS}) / ${DAY_MS}`);
-  const { rows } = await sql<{ key: string; day: number | string; cost: number | string | null }>`select coalesce(api_key_id, '') as key, ${day} as day,
-    sum(cost_nano_cny) as cost from request_log where created_at >= ${from} and created_at < ${until}
-    group by coalesce(api_key_id, ''), ${day}`.execute(database.db);
+  const rows = await hourlySums(database, { from, until, dimensions: ['api_key_id'], columns: ['cost_nano_cny'], grain: { dayOffsetMs: BEIJING_OFFSET_MS } });
   const byKey = new Map<string, Map<string, number>>();
   for (const row of rows) {
-    let days = byKey.get(row.key);
-    if (!days) byKey.set(row.key, (days = new Map()));
-    const name = new Date(Math.floor(Number(row.day)) * DAY_MS).toISOString().slice(0, 10);
-    days.set(name, (days.get(name) ?? 0) + Number(row.cost ?? 0));
+    const key = row.keys.api_key_id ?? '';
+    let days = byKey.get(key);
+    if (!days) byKey.set(key, (days = new Map()));
+    const name = new Date(row.hour + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+    days.set(name, (days.get(name) ?? 0) + (row.sums.cost_nano_cny ?? 0));
   }
   return byKey;
 }

@@ -4,8 +4,11 @@ import type { Database } from '../storage/database.js';
 import { LATENCY_BOUNDS_MS, OVERHEAD_BOUNDS_MS, quantileFromBuckets } from './buckets.js';
 import { COMPACT_TABLE, KEY_SOURCES, LATENCY_BUCKET_COLUMNS, OVERHEAD_BUCKET_COLUMNS, TTFT_BUCKET_COLUMNS, VALUE_COLUMNS } from './rollup-columns.js';
 import { HOUR_MS, readWatermark } from './rollup-job.js';
-import { qualityKept, type QualityKept } from './quality.js';
+import type { Overview, OverviewLine } from './overview-response.js';
+import { qualityKept } from './quality.js';
 import { dayIn } from './time-zone.js';
+
+export type { Overview, OverviewLine } from './overview-response.js';
 
 type Sums = Record<string, number>;
 
@@ -70,22 +73,6 @@ function percentiles(bounds: readonly number[], buckets: number[]) {
   return { p50: quantileFromBuckets(bounds, buckets, 0.5), p90: quantileFromBuckets(bounds, buckets, 0.9), p99: quantileFromBuckets(bounds, buckets, 0.99) };
 }
 
-export interface OverviewLine {
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-  spend_cny: string;
-  flagship_equivalent_cny: string;
-  savings_cny: string;
-  /** Savings by source, as `tidegate usage` computes them (routing = flagship equivalent − spend − cache savings). */
-  savings_by_source_cny: { routing: string; cache: string; semantic_cache: string; provider_cache: string; off_peak: string; batch: string };
-  latency_ms: { p50: number | null; p90: number | null; p99: number | null };
-  ttft_ms: { p50: number | null; p90: number | null; p99: number | null };
-  overhead_ms: { p50: number | null; p90: number | null; p99: number | null };
-}
-
 function line(sums: Sums): OverviewLine {
   const v = (name: string) => sums[name] ?? 0;
   const savings = v('flagship_cost_nano_cny') - v('cost_nano_cny');
@@ -117,18 +104,6 @@ const lightShare = (sums: Sums): number | null => {
   const tiered = (sums.light_requests ?? 0) + (sums.flagship_requests ?? 0);
   return tiered > 0 ? Math.round(((sums.light_requests ?? 0) / tiered) * 10_000) / 10_000 : null;
 };
-
-export interface Overview {
-  from: string;
-  to: string;
-  tz: string;
-  /** Hours before this instant were read from the rollup; the rest from request_log. */
-  rolled_up_until: string | null;
-  days: Array<{ day: string } & OverviewLine>;
-  total: OverviewLine;
-  /** Quality kept against always-flagship, from shadow verdicts in the range (rollups/quality.ts). */
-  quality_kept: QualityKept;
-}
 
 /**
  * The dashboard overview over [from, until): whole hours up to the rollup watermark come from the rollup

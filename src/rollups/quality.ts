@@ -2,21 +2,11 @@ import { sql } from 'kysely';
 import { normalQuantile, wilsonInterval } from '../evaluation/confidence-intervals.js';
 import { SHADOW_VERDICT_METRIC } from '../flywheel/router-labels.js';
 import type { Database } from '../storage/database.js';
+import type { QualityKept } from './overview-response.js';
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
-export interface QualityKept {
-  /** Quality kept against always-flagship (0–1), its 95% interval, and the verdicts it rests on. */
-  value: number | null;
-  low: number | null;
-  high: number | null;
-  level: 0.95;
-  sample_size: number;
-  /** Share of tiered requests served by a light model, and the share of judged light answers as good as the flagship's. */
-  light_share: number | null;
-  light_kept: number | null;
-  method: 'shadow_verdict';
-}
+export type { QualityKept } from './overview-response.js';
 
 /**
  * Quality kept from shadow verdicts created in [from, until): the flagship re-answered a sample of light-model calls

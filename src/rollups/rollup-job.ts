@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import type { Database } from '../storage/database.js';
-import { COMPACT_KEY_COLUMNS, COMPACT_TABLE, KEY_COLUMNS, KEY_SOURCES, ROLLUP_TABLE, VALUE_COLUMNS, WATERMARK_TABLE } from './rollup-columns.js';
+import { ROLLUP_TABLES, WATERMARK_TABLE } from './rollup-columns.js';
+import { refillRollupTable } from './rollup-fill.js';
 
 export const HOUR_MS = 3_600_000;
-const WATERMARK_NAME = 'request_rollup_hourly';
+/** The watermark's row in rollup_watermarks (one for every rollup table: they are filled together). */
+export const WATERMARK_NAME = 'request_rollup_hourly';
 
 export interface RollupOptions {
   /** An hour is rolled up once it ended this long ago (the log writer's flush lag); default 5 minutes. */
@@ -17,7 +19,7 @@ export interface RollupOptions {
 export const floorHour = (ms: number): number => ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
 
 /**
- * Maintains `request_rollup_hourly` (and its compact copy) from request_log, off the request path.
+ * Maintains `request_rollup_hourly` (and the narrower tables of ROLLUP_TABLES) from request_log, off the request path.
  *
  * Why a periodic recompute behind a watermark and not an upsert from the writer's batches: an upsert that adds
  * a batch's sums double counts whenever a batch is retried after a commit whose acknowledgement was lost, and
@@ -106,20 +108,9 @@ export class RollupJob {
   }
 
   async #replace(from: number, until: number, advance = true): Promise<void> {
-    const keys = sql.raw(KEY_COLUMNS.join(', '));
-    const values = sql.raw(VALUE_COLUMNS.map(([name]) => name).join(', '));
-    const select = sql.raw([...KEY_COLUMNS.map((k) => KEY_SOURCES[k]), ...VALUE_COLUMNS.map(([, source]) => `sum(${source})`)].join(', '));
-    const groupBy = sql.raw(KEY_COLUMNS.map((k) => KEY_SOURCES[k]).join(', '));
-    const compactKeys = sql.raw(COMPACT_KEY_COLUMNS.join(', '));
-    const compactSums = sql.raw(VALUE_COLUMNS.map(([name]) => `sum(${name})`).join(', '));
     await this.#database.db.transaction().execute(async (trx) => {
       if (until > from) {
-        await sql`delete from ${sql.table(ROLLUP_TABLE)} where hour_start >= ${from} and hour_start < ${until}`.execute(trx);
-        await sql`insert into ${sql.table(ROLLUP_TABLE)} (${keys}, ${values})
-          select ${select} from request_log where created_at >= ${from} and created_at < ${until} group by ${groupBy}`.execute(trx);
-        await sql`delete from ${sql.table(COMPACT_TABLE)} where hour_start >= ${from} and hour_start < ${until}`.execute(trx);
-        await sql`insert into ${sql.table(COMPACT_TABLE)} (${compactKeys}, ${values})
-          select ${compactKeys}, ${compactSums} from ${sql.table(ROLLUP_TABLE)} where hour_start >= ${from} and hour_start < ${until} group by ${compactKeys}`.execute(trx);
+        for (const table of ROLLUP_TABLES) await refillRollupTable(trx, table, from, until);
       }
       if (advance) {
         await sql`insert into ${sql.table(WATERMARK_TABLE)} (name, watermark) values (${WATERMARK_NAME}, ${until})

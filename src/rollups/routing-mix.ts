@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Database } from '../storage/database.js';
+import { groupRows, hourlySums } from './hourly-sums.js';
 
 export interface MixLine {
   requests: number;
@@ -12,28 +12,31 @@ export interface MixLine {
 
 /**
  * Served tiers and cascade outcomes per route (the model name the client sent) and scenario over [from, until),
- * from the request log (route reasons are not in the rollup): callers bound the range. A cascade writes
- * "cascade: … -> accepted" or "… -> escalated to flagship" in its route reason (pipeline/cascade.ts).
+ * from the routes rollup (whole hours up to the watermark) plus request_log for the edges and the hours not yet
+ * rolled up. Cascade outcomes are counted from the route reason (rollup-columns.ts, EXTRA_COLUMNS).
  */
 export async function routingMix(database: Database, from: number, until: number): Promise<Array<{ route: string; scenario: string } & MixLine>> {
-  const { rows } = await sql<Record<string, unknown>>`select model_requested as route, coalesce(scenario, '(none)') as scenario, count(*) as requests,
-    sum(case when tier = 'light' then 1 else 0 end) as light, sum(case when tier = 'flagship' then 1 else 0 end) as flagship,
-    sum(case when route_reason like '%cascade:%-> accepted' then 1 else 0 end) as cascade_accepted,
-    sum(case when route_reason like '%cascade:%-> escalated to flagship' then 1 else 0 end) as escalated
-    from request_log where created_at >= ${from} and created_at < ${until}
-    group by model_requested, coalesce(scenario, '(none)')`.execute(database.db);
-  return rows.map((row) => {
-    const light = Number(row.light ?? 0);
-    const flagship = Number(row.flagship ?? 0);
+  const rows = await hourlySums(database, {
+    from,
+    until,
+    dimensions: ['route', 'scenario'],
+    columns: ['requests', 'light_requests', 'flagship_requests', 'cascade_accepted', 'escalated'],
+    grain: 'none',
+  });
+  const groups = groupRows(rows, (row) => `${row.keys.route}\u0000${row.keys.scenario || '(none)'}`);
+  return [...groups].map(([key, sums]) => {
+    const [route, scenario] = key.split('\u0000') as [string, string];
+    const light = sums.light_requests ?? 0;
+    const flagship = sums.flagship_requests ?? 0;
     return {
-      route: String(row.route),
-      scenario: String(row.scenario),
-      requests: Number(row.requests),
+      route,
+      scenario,
+      requests: sums.requests ?? 0,
       light,
       flagship,
       light_share: light + flagship > 0 ? Math.round((light / (light + flagship)) * 10_000) / 10_000 : null,
-      cascade_accepted: Number(row.cascade_accepted ?? 0),
-      escalated: Number(row.escalated ?? 0),
+      cascade_accepted: sums.cascade_accepted ?? 0,
+      escalated: sums.escalated ?? 0,
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../storage/database.js';
 import type { UsageGroup, UsageRow } from '../storage/usage-report.js';
 import { hourlySums, type Dimension, type HourlyRow } from './hourly-sums.js';
+import { USAGE_COLUMNS } from './rollup-columns.js';
 import { dayIn } from './time-zone.js';
 
 /** The grouping of the usage report as a rollup dimension, and the name `tidegate usage` prints for a missing value. */
@@ -11,13 +12,12 @@ const DIMENSIONS: Record<Exclude<UsageGroup, 'day' | 'tier'>, { dimension: Dimen
   scenario: { dimension: 'scenario', missing: '(none)' },
 };
 
-const USAGE_COLUMNS = ['requests', 'errors', 'light_requests', 'flagship_requests', 'input_uncached_tokens', 'cache_read_tokens', 'cache_write_tokens', 'output_tokens',
-  'cost_nano_cny', 'flagship_cost_nano_cny', 'cache_saved_nano_cny', 'provider_cache_saved_nano_cny'];
-
 /**
  * The usage report's rows (storage/usage-report.ts) computed from the hourly rollups plus the raw edges instead of a
- * scan of request_log: the same integer sums of the same rows, so `buildUsageReport` over them equals `tidegate usage`
- * to the fen (the tests hold the two side by side). Days are calendar days in tz (Beijing days for the CLI's
+ * scan of request_log (by key from the keys table, by scenario from the routes table, by model, provider and day from
+ * the compact one; with a key filter, by model, provider or scenario from the detailed table through its key index):
+ * the same integer sums of the same rows, so `buildUsageReport` over them equals `tidegate usage` to the fen (the
+ * tests hold the two side by side). Days are calendar days in tz (Beijing days for the CLI's
  * `--group day`). Rows are ordered by group name (binary), the CLI's order on SQLite.
  */
 export async function usageRowsFromRollups(
@@ -32,6 +32,8 @@ export async function usageRowsFromRollups(
     dimensions,
     filters: options.apiKeyId === undefined ? undefined : { api_key_id: options.apiKeyId },
     columns: USAGE_COLUMNS,
+    // Only days need the hours (calendar days in any tz); every other grouping sums the range in the database.
+    grain: spec ? 'none' : 'hour',
   });
   const nameOf = (row: HourlyRow) => (spec ? row.keys[spec.dimension] || spec.missing : dayIn(options.tz, row.hour));
   const groups = new Map<string, UsageRow>();

@@ -1,45 +1,12 @@
-/** Answers of the dashboard data API (docs/dashboard-api.md). Money is a decimal CNY string. */
-export interface Percentiles {
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-}
+/**
+ * Answers of the dashboard data API (docs/dashboard-api.md). Money is a decimal CNY string. The overview's and the
+ * usage report's shapes are the server's own (type-only imports of files with no imports of their own, so no server
+ * code reaches the bundle or this project's type check); the rest are declared here.
+ */
+import type { UsageReportLine, UsageReportOf } from '../../src/reports/usage-response.js';
+import type { Overview, OverviewLine, Percentiles, QualityKept } from '../../src/rollups/overview-response.js';
 
-export interface OverviewLine {
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-  spend_cny: string;
-  flagship_equivalent_cny: string;
-  savings_cny: string;
-  savings_by_source_cny: { routing: string; cache: string; semantic_cache: string; provider_cache: string; off_peak?: string; batch?: string };
-  latency_ms: Percentiles;
-  ttft_ms: Percentiles;
-  overhead_ms: Percentiles;
-}
-
-export interface QualityKept {
-  value: number | null;
-  low: number | null;
-  high: number | null;
-  level: number;
-  sample_size: number;
-  light_share?: number | null;
-  light_kept?: number | null;
-  method?: string;
-}
-
-export interface Overview {
-  from: string;
-  to: string;
-  tz: string;
-  rolled_up_until: string | null;
-  days: Array<{ day: string } & OverviewLine>;
-  total: OverviewLine;
-  quality_kept?: QualityKept;
-}
+export type { Overview, OverviewLine, Percentiles, QualityKept };
 
 export interface FrontierPoint {
   quality_target: number;
@@ -68,32 +35,8 @@ export interface Routing {
   quality_kept?: QualityKept;
 }
 
-export interface UsageLine {
-  group: string;
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-  spend_cny: string;
-  flagship_equivalent_cny: string;
-  savings_cny: string;
-  cache_hits: number;
-  semantic_cache_hits: number;
-  cache_savings_cny: string;
-  routing_savings_cny: string;
-  provider_cache_savings_cny: string;
-  savings_share: number | null;
-  light_share: number | null;
-}
-
-export interface UsageReport {
-  group: string;
-  since: string;
-  until: string;
-  rows: UsageLine[];
-  total: UsageLine;
-}
+export type UsageLine = UsageReportLine;
+export type UsageReport = UsageReportOf<string>;
 
 export type UsageGroup = 'key' | 'model' | 'provider' | 'scenario' | 'day';
 
