@@ -28,7 +28,11 @@ export class AnthropicBatchClient implements ProviderBatchClient {
     return undefined;
   }
 
-  async findByInputFile(): Promise<undefined> {
+  /**
+   * Message Batches carry no metadata and no input file, so a batch created by a node that died before recording
+   * its id cannot be told apart from another one: not found (the forwarder then creates it again).
+   */
+  async findExisting(): Promise<undefined> {
     return undefined;
   }
 

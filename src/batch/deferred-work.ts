@@ -7,10 +7,10 @@ import type { Services } from '../pipeline/services.js';
 import { planWindow, type WindowPlan } from '../scheduling/window-planner.js';
 import {
   batchCounts, deferredReport, getBatch, getFile, getJob, listFiles, insertFile, insertJobs, jobsOfBatch, listBatches, openBatches,
-  failQueuedJobs, priorityReport, recoverInterruptedJobs, updateBatch, type BatchRow, type Database, type FileRow, type JobRow, type NewJob,
+  failQueuedJobs, priorityReport, recoverInterrupted, updateBatch, type BatchRow, type Database, type FileRow, type JobRow, type NewJob,
 } from '../storage/index.js';
 import { batchObject, fileObject, parseBatchInput, parseCompletionWindow, resultLine, SUPPORTED_ENDPOINTS } from './batch-files.js';
-import { JobRunner } from './job-runner.js';
+import { JobRunner, reportRecovery } from './job-runner.js';
 import { placeLine } from './batch-mode.js';
 import { ProviderBatchForwarder } from './provider-batch-forwarder.js';
 import { validateChatRequest } from '../api/validate-chat.js';
@@ -30,7 +30,8 @@ const ownerOf = (principal: Principal) => (principal.kind === 'key' ? principal.
 /**
  * Deferred work: deferrable chat requests (202 + job id), OpenAI-compatible files and batches, all durable in
  * the store and run by the JobRunner at the cheapest window before their deadline. Survives restarts: an
- * attempt interrupted by a crash is queued again on start, and its outcome was never billed.
+ * attempt interrupted by a crash before it was sent is queued again on start; one interrupted after it was sent
+ * fails with interrupted_unknown_outcome unless batch.retryInterrupted is on (job-runner.ts). Neither was billed.
  */
 export class DeferredWork {
   private services!: Services;
@@ -62,8 +63,8 @@ export class DeferredWork {
     // Alone on the store, every line still marked running died with this node's last run. In a cluster they may
     // be running on another node: the runner's lease holder queues them again when it takes over (job-runner.ts).
     if (this.runnerLeadership.sole) {
-      const recovered = await recoverInterruptedJobs(this.database);
-      if (recovered > 0) services.logger.warn('deferred jobs interrupted by a restart are queued again', { recovered });
+      const recovered = await recoverInterrupted(this.database, { retryInterrupted: services.config.batch?.retryInterrupted === true, now: this.now() });
+      await reportRecovery(services, recovered, { after: 'restart' }, async () => undefined); // finalised just below
     }
     await this.finalizeBatches();
     this.runner.start();

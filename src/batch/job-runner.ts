@@ -13,7 +13,9 @@ import { LeaseLostError } from '../cluster/leader-lease.js';
 import type { Permit } from '../scheduling/admission-controller.js';
 import { markPreAdmitted, usedTokens } from '../scheduling/scheduling-stage.js';
 import { latestStart, planWindow } from '../scheduling/window-planner.js';
-import { claimJob, completeJob, dueJobs, failQueuedJobs, recoverInterruptedJobs, rescheduleJob, type ApiKeySummary, type Database, type JobRow } from '../storage/index.js';
+import type { ProviderAdapter } from '../providers/adapter.js';
+import type { Target } from '../pipeline/targets.js';
+import { claimJob, completeJob, dueJobs, failQueuedJobs, markJobSent, recoverInterrupted, rescheduleJob, type ApiKeySummary, type Database, type InterruptedRecovery, type JobRow } from '../storage/index.js';
 
 export interface RunnerOptions {
   readonly now: () => number;
@@ -47,16 +49,22 @@ function collectingSink(): ChatSink & { response?: ChatResponse; usage?: Normali
  * while the model is in a valley (tryValley), or in the standard queue once the deadline is near. Each
  * attempt claims the job with a fresh request id and commits its outcome together with its bill.
  *
- * In a cluster only the node holding the runner's lease runs jobs, and no line runs twice:
- * - A claim is a write fenced by the lease epoch: a deposed leader cannot start a line.
- * - An outcome commits only for the attempt that holds the line (its request id), so a deposed leader's late
- *   result is refused once the new leader has taken the line back, and kept if it has not (the line then ran
- *   once, and running it again would bill the user twice).
- * - A new leader, before its first claim, queues again every line still marked running: their attempts died
- *   with the old leader (SIGKILL) or were aborted when it lost the lease. Such a line is retried exactly once,
- *   after the old lease expired; retrying rather than failing it is what the user asked for (the answer), and
- *   the old attempt's outcome was never committed, so it is neither billed nor reported twice. The provider
- *   may have seen the interrupted call: that is the one extra upstream call a crash can cost.
+ * In a cluster only the node holding the runner's lease runs jobs, and no line runs twice, at the provider
+ * included. A running line is in one of two phases, each entered by a write fenced by the lease epoch:
+ * - claimed (queued → running with a fresh request id): a deposed leader cannot start a line;
+ * - sent (jobs.sent_at, written just before the upstream call, for the attempt that holds the line): a deposed
+ *   leader, or an attempt whose line was taken back, never makes the call.
+ * An outcome commits only for the attempt that holds the line (its request id), so a deposed leader's late
+ * result is refused once the new leader has taken the line back, and kept if it has not (the line then ran once).
+ *
+ * A new leader, before its first claim, settles every line still marked running (their attempts died with the
+ * old leader, SIGKILL, or were aborted when it lost the lease), after the old lease expired:
+ * - claimed but never sent: queued again; the provider never saw it, so it runs once;
+ * - sent: the provider may have run it, and its answer is lost. By default it ends as failed with
+ *   interrupted_unknown_outcome (in the batch's error file like any failed line), so it is never sent twice;
+ *   `batch.retryInterrupted: true` queues it again instead (an answer, at the risk of a second run upstream).
+ * Neither is billed for the lost attempt (its outcome never committed). SQLite's restart recovery follows the
+ * same rules (deferred-work.ts).
  */
 export class JobRunner {
   private readonly running = new Set<Promise<void>>();
@@ -70,7 +78,7 @@ export class JobRunner {
 
   constructor(private readonly database: Database, private readonly services: () => Services, private readonly options: RunnerOptions) {
     options.leadership.onLost((epoch) => {
-      if (this.attempts.size > 0) this.services().logger.warn('job runner lease lost; aborting the attempts in flight (the new leader retries them)', { epoch, attempts: this.attempts.size });
+      if (this.attempts.size > 0) this.services().logger.warn('job runner lease lost; aborting the attempts in flight (the new leader queues again those not yet sent)', { epoch, attempts: this.attempts.size });
       for (const attempt of this.attempts) attempt.abort();
     });
   }
@@ -83,7 +91,8 @@ export class JobRunner {
   /**
    * Claims nothing more, then lets the attempts in flight finish for up to `deadlineMs` (unbounded when not
    * given). Attempts still running then are aborted without an outcome: they stay marked running and the next
-   * leader (or this node's next start, on SQLite) queues them again.
+   * leader (or this node's next start, on SQLite) settles them: queued again if never sent, else failed with
+   * interrupted_unknown_outcome (or queued again with batch.retryInterrupted).
    */
   async stop(deadlineMs?: number): Promise<void> {
     this.stopped = true;
@@ -135,9 +144,11 @@ export class JobRunner {
     const { leadership } = this.options;
     if (this.stopped || !leadership.isLeader()) return;
     if (!leadership.sole && this.recoveredEpoch !== leadership.epoch) {
-      const { epoch, recovered } = await leadership.fenced(async (database, epoch) => ({ epoch, recovered: await recoverInterruptedJobs(database) }));
+      const retryInterrupted = this.services().config.batch?.retryInterrupted === true;
+      const now = this.options.now();
+      const { epoch, recovered } = await leadership.fenced(async (database, epoch) => ({ epoch, recovered: await recoverInterrupted(database, { retryInterrupted, now }) }));
       this.recoveredEpoch = epoch;
-      if (recovered > 0) this.services().logger.warn('deferred jobs left running by the previous leader are queued again', { recovered, epoch });
+      await reportRecovery(this.services(), recovered, { epoch }, this.options.onSettled);
     }
     const services = this.services();
     const now = this.options.now();
@@ -227,14 +238,41 @@ export class JobRunner {
     const attempt = new AbortController();
     this.attempts.add(attempt);
     try {
-      await this.attempt(job, permit, requestId, now, attempt.signal);
+      await this.attempt(job, permit, requestId, now, attempt);
     } finally {
       this.attempts.delete(attempt);
     }
   }
 
-  private async attempt(job: JobRow, permit: Permit, requestId: string, now: number, signal: AbortSignal): Promise<void> {
-    const services = this.services();
+  /**
+   * The sent phase: fenced, just before the first upstream call of the attempt (retries and fallbacks of the same
+   * attempt follow a call that failed, and need no new write). When the line is no longer this attempt's (taken
+   * back) or the lease is lost, the attempt is aborted and the call never made.
+   */
+  private beforeSend(job: JobRow, requestId: string, attempt: AbortController): () => Promise<void> {
+    let sent: Promise<void> | undefined;
+    return () => {
+      sent ??= this.options.leadership
+        .fenced((database) => markJobSent(database, job.id, requestId, this.options.now()))
+        .catch((error: unknown) => {
+          if (error instanceof LeaseLostError) return false;
+          // The store failed: nothing sent. queue_timeout is not the provider's fault (no circuit trips) and the
+          // runner queues the line again while its deadline allows (a retry of the same attempt writes again).
+          sent = undefined;
+          throw new GatewayError('queue_timeout', `Could not record that the line is being sent (${(error as Error).message}); not sent, retried later.`, { cause: error });
+        })
+        .then((marked) => {
+          if (marked) return;
+          attempt.abort();
+          throw new GatewayError('shutting_down', 'The line was taken back by another runner before it was sent; not sent.');
+        });
+      return sent;
+    };
+  }
+
+  private async attempt(job: JobRow, permit: Permit, requestId: string, now: number, controller: AbortController): Promise<void> {
+    const signal = controller.signal;
+    const services = withBeforeSend(this.services(), this.beforeSend(job, requestId, controller));
     const context = new RequestContext('chat', job.api_key_id ?? undefined, undefined, { id: requestId, startedAt: now });
     context.scenario = job.scenario ?? undefined;
     context.priority = 'deferrable';
@@ -282,5 +320,42 @@ export class JobRunner {
     const logRow = services.config.requestLog.enabled ? row : undefined;
     // The row is committed with the job, not by the ledger: /metrics and telemetry are told here, once committed.
     if (await completeJob(this.database, job.id, requestId, outcome, logRow)) services.ledger.observe?.(context, row);
+  }
+}
+
+/** Services whose targets call `beforeSend` (and wait for it) right before each upstream call. */
+function withBeforeSend(services: Services, beforeSend: () => Promise<void>): Services {
+  const targets = new Map<string, Target>();
+  for (const [id, target] of services.targets) {
+    const inner = target.adapter;
+    const adapter: ProviderAdapter = {
+      chat: async (call) => {
+        await beforeSend();
+        return inner.chat(call);
+      },
+      chatStream: (call) => ({
+        async *[Symbol.asyncIterator]() {
+          await beforeSend();
+          yield* inner.chatStream(call);
+        },
+      }),
+      embeddings: async (call) => {
+        await beforeSend();
+        return inner.embeddings(call);
+      },
+    };
+    targets.set(id, { ...target, adapter });
+  }
+  return Object.assign(Object.create(Object.getPrototypeOf(services) as object | null) as Services, services, { targets });
+}
+
+/** Logs what a recovery did; lines it failed may end their batch, which is finalised now. */
+export async function reportRecovery(services: Services, recovered: InterruptedRecovery, fields: Record<string, unknown>, onSettled: () => Promise<void>): Promise<void> {
+  if (recovered.requeued + recovered.retried > 0) {
+    services.logger.warn('deferred jobs interrupted before an answer are queued again', { ...fields, neverSent: recovered.requeued, sentAndRetried: recovered.retried });
+  }
+  if (recovered.failed > 0) {
+    services.logger.warn('deferred jobs interrupted after they were sent are failed (interrupted_unknown_outcome), not sent twice; batch.retryInterrupted: true retries them', { ...fields, failed: recovered.failed });
+    await onSettled();
   }
 }

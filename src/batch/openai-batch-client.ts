@@ -3,7 +3,7 @@ import { GatewayError } from '../errors/catalogue.js';
 import { classifyUpstreamError } from '../providers/error-classifier.js';
 import { normalizeOpenAiUsage } from '../providers/openai-usage.js';
 import { shapeChatRequest } from '../providers/request-shaping.js';
-import { BatchHttp, parseJsonLines, type ForwardLine, type ProviderBatchClient, type UpstreamBatch, type UpstreamLineResult } from './provider-batch-client.js';
+import { BatchHttp, parseJsonLines, type ExistingLookup, type ForwardLine, type ProviderBatchClient, type UpstreamBatch, type UpstreamLineResult } from './provider-batch-client.js';
 
 const ENDED: Readonly<Record<string, UpstreamBatch['ended']>> = { completed: 'completed', expired: 'expired', cancelled: 'cancelled', failed: 'failed' };
 
@@ -45,10 +45,27 @@ export class OpenAiBatchClient implements ProviderBatchClient {
     return file.id;
   }
 
-  async findByInputFile(inputFileId: string): Promise<UpstreamBatch | undefined> {
-    const list = await this.http.json('GET', '/batches?limit=100');
-    const found = (Array.isArray(list.data) ? (list.data as Array<Record<string, unknown>>) : []).find((batch) => batch.input_file_id === inputFileId);
-    return found ? toBatch(found) : undefined;
+  /**
+   * Pages through GET /batches (newest first, 100 a page) until a batch carries this provider batch's metadata
+   * (or was made from its input file), or the batches are older than it could be (a minute of clock skew allowed).
+   */
+  async findExisting(lookup: ExistingLookup): Promise<UpstreamBatch | undefined> {
+    const oldest = Math.floor((lookup.notBefore - 60_000) / 1000);
+    let after: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const list = await this.http.json('GET', `/batches?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      const data = Array.isArray(list.data) ? (list.data as Array<Record<string, unknown>>) : [];
+      const found = data.find((batch) => {
+        const metadata = batch.metadata as Record<string, unknown> | null | undefined;
+        return metadata?.tidegate_provider_batch === lookup.providerBatchId || (lookup.inputFileId !== undefined && batch.input_file_id === lookup.inputFileId);
+      });
+      if (found) return toBatch(found);
+      const last = data.at(-1);
+      if (list.has_more !== true || !last || typeof last.id !== 'string') return undefined;
+      if (typeof last.created_at === 'number' && last.created_at < oldest) return undefined;
+      after = last.id;
+    }
+    return undefined;
   }
 
   async create(_lines: readonly ForwardLine[], inputFileId: string | undefined, metadata: Record<string, string>): Promise<UpstreamBatch> {

@@ -35,12 +35,25 @@ export type UpstreamLineResult =
   | { readonly customId: string; readonly kind: 'expired' }
   | { readonly customId: string; readonly kind: 'cancelled' };
 
+/** What identifies a provider batch Tidegate may already have created upstream. */
+export interface ExistingLookup {
+  /** Tidegate's provider_batches id, sent as metadata.tidegate_provider_batch when it was created. */
+  readonly providerBatchId: string;
+  /** The uploaded input file, when the API takes one and its id was recorded. */
+  readonly inputFileId: string | undefined;
+  /** Epoch ms: no batch of ours is older than this (the search stops there). */
+  readonly notBefore: number;
+}
+
 /** What Tidegate needs from a provider batch API. Every call maps failures to catalogue errors (retryable or not). */
 export interface ProviderBatchClient {
   /** Upload the lines where the API takes a file (returns its id), else undefined. */
   upload(lines: readonly ForwardLine[], name: string): Promise<string | undefined>;
-  /** A batch already created from this uploaded file (a restart between create and its commit), if any. */
-  findByInputFile(inputFileId: string): Promise<UpstreamBatch | undefined>;
+  /**
+   * A batch already created for this provider batch (a node died between create and recording its id), if the
+   * API can find one: by the metadata Tidegate sets (tidegate_provider_batch) or the uploaded input file.
+   */
+  findExisting(lookup: ExistingLookup): Promise<UpstreamBatch | undefined>;
   create(lines: readonly ForwardLine[], inputFileId: string | undefined, metadata: Record<string, string>): Promise<UpstreamBatch>;
   retrieve(id: string): Promise<UpstreamBatch>;
   cancel(id: string): Promise<UpstreamBatch>;

@@ -27,13 +27,17 @@ export interface ForwarderOptions {
   readonly leadership: Leadership;
 }
 
+/** provider_batches.upstream_status while a create call may be under way (its id not yet recorded). */
+const CREATING = 'creating';
+
 const errorJson = (code: string, message: string) => JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } });
 
 /**
  * Forwards batch lines to providers' batch APIs and brings the answers back. Durable at every step: the
  * provider_batches row is written before anything is sent; the uploaded file id and the upstream batch id are
- * stored as soon as the provider returns them (a restart between upload and create finds the batch by its input
- * file instead of creating a second one); polling resumes from the stored ids; each line is settled and billed
+ * stored as soon as the provider returns them, and "creating" is recorded right before the create call, so a
+ * restart or a takeover between create and its record finds the batch (by the metadata tidegate_provider_batch
+ * it was created with, or its input file) instead of creating a second one; polling resumes from the stored ids; each line is settled and billed
  * (batch tariff) in one transaction with its ledger row, only while it still waits, so a line is billed once.
  *
  * In a cluster one node polls, the holder of the provider-batch lease; every write it makes is fenced by the
@@ -126,14 +130,19 @@ export class ProviderBatchForwarder {
     try {
       const lines = this.lines(jobs);
       let inputFileId = row.upstream_input_file_id ?? undefined;
-      let upstream = inputFileId ? await client.findByInputFile(inputFileId) : undefined;
+      // A node (this one before a restart, or the previous leader) may have created the batch and died before
+      // recording its id: look for it first, by the metadata it was created with, so it is never created twice.
+      const mayExist = inputFileId !== undefined || row.upstream_status === CREATING;
+      let upstream = mayExist ? await client.findExisting({ providerBatchId: row.id, inputFileId, notBefore: row.created_at }) : undefined;
       if (!upstream && row.cancel_requested) return void (await this.giveUp(row, jobs, 'cancelled before it was sent'));
       if (!upstream) {
         if (!inputFileId) {
           inputFileId = await client.upload(lines, `${row.id}.jsonl`);
           if (inputFileId) await this.write((database) => updateProviderBatch(database, row.id, ['pending'], { upstream_input_file_id: inputFileId }));
         }
-        await this.write(async () => undefined); // still the leader, under the lease's lock, right before the provider runs it
+        // Still the leader (under the lease's lock), and it is on record that a create may be under way, right
+        // before the provider runs it: a takeover then searches before creating.
+        if (!(await this.write((database) => updateProviderBatch(database, row.id, ['pending'], { upstream_status: CREATING })))) return;
         upstream = await client.create(lines, inputFileId, { tidegate_batch: row.batch_id, tidegate_provider_batch: row.id });
       }
       const stored = await this.write((database) => updateProviderBatch(database, row.id, ['pending'], { status: 'submitted', upstream_batch_id: upstream.id, upstream_status: upstream.status, submitted_at: this.options.now(), error: null }));
@@ -203,7 +212,7 @@ export class ProviderBatchForwarder {
       if (row.status === 'settled') continue;
       await updateProviderBatch(this.database, row.id, ['pending', 'submitted'], { cancel_requested: 1 });
       if (!this.options.leadership.isLeader()) continue;
-      if (row.status === 'pending' && !row.upstream_input_file_id) {
+      if (row.status === 'pending' && !row.upstream_input_file_id && row.upstream_status !== CREATING) {
         const jobs = await forwardedLines(this.database, row.id);
         await this.giveUp({ ...row, cancel_requested: 1 }, jobs, 'cancelled before it was sent');
         continue;

@@ -169,6 +169,8 @@ export class LeaderLease {
   async stop(release = true): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
     await this.ticking;
     if (release) await this.release().catch(() => undefined);
     else this.currentEpoch = null;
@@ -177,13 +179,33 @@ export class LeaderLease {
   private async tick(): Promise<void> {
     try {
       if (this.currentEpoch !== null && (await this.renew())) return;
-      await this.tryAcquire();
+      if ((await this.tryAcquire()) === null) await this.tryAgainAtExpiry();
     } catch (error) {
       // The database is unreachable: keep acting as leader only until the local deadline passes.
       this.options.logger?.warn('lease renewal failed', { lease: this.options.name, error: (error as Error).message });
       if (this.currentEpoch !== null && Date.now() >= this.validUntil) this.lost();
     }
   }
+
+  /**
+   * Held by another node: when it expires before the next regular try, try again right then, so a dead leader
+   * is replaced one TTL after its last renewal (not up to a renewal period later).
+   */
+  private async tryAgainAtExpiry(): Promise<void> {
+    if (!this.timer) return; // not started (tryAcquire called directly)
+    const { rows } = await sql<{ remaining: number }>`
+      select expires_at - ${databaseNow(this.database)} as remaining from cluster_leases where name = ${this.options.name}`.execute(this.database.db);
+    const remaining = rows[0] === undefined ? null : Number(rows[0].remaining);
+    if (remaining === null || remaining >= this.renewMs || !this.timer) return;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      if (this.timer) this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
+    }, Math.max(0, remaining) + 5);
+    this.expiryTimer.unref();
+  }
+
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   private elected(epoch: number, started: number): void {
     this.currentEpoch = epoch;

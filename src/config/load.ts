@@ -221,6 +221,7 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
     requireFiled: file.requireFiled ?? false,
     scenarios: Object.fromEntries(Object.entries(file.scenarios ?? {}).map(([name, { quality: _quality, ...defaults }]) => [name, { ...defaults }])),
     scheduling: schedulingDefaults(file.scheduling),
+    batch: { retryInterrupted: file.batch?.retryInterrupted ?? false },
     flywheel: flywheel.config,
     experiments: experiments.config,
     providers,

@@ -46,6 +46,12 @@ export const adminSchema = z.strictObject({ key: z.string().optional() });
 export const circuitBreakerSchema = z.strictObject({ failureThreshold: int(1), cooldownMs: int(0) });
 export const requestLogSchema = z.strictObject({ enabled: bool, batchSize: int(1), flushIntervalMs: int(0), queueLimit: int(1) });
 export const timeoutsSchema = z.strictObject({ connectMs: int(1), firstByteMs: int(1), idleMs: int(1) });
+/**
+ * `batch:` deferred jobs and /v1/batches lines run by Tidegate. `retryInterrupted`: a line that was sent to the
+ * provider when its node died (SIGKILL, lost lease) ends as failed with interrupted_unknown_outcome by default,
+ * so no line runs twice; true retries it once more instead (an answer, at the risk of the provider running it twice).
+ */
+export const batchSchema = z.strictObject({ retryInterrupted: bool });
 export const retrySchema = z.strictObject({ maxAttempts: int(1, 20), baseDelayMs: int(0), maxDelayMs: int(0), maxRetryAfterMs: int(0) });
 
 export const providerSchema = z.strictObject({
@@ -177,6 +183,8 @@ export const configFileSchema = z.strictObject({
   /** OpenTelemetry traces and metrics over OTLP/HTTP (src/telemetry/); off unless telemetry.otlp is set. */
   telemetry: telemetrySchema.optional(),
   scheduling: schedulingSchema.optional(),
+  /** Deferred jobs and batch lines run by Tidegate: what happens to a line interrupted after it was sent. */
+  batch: batchSchema.optional(),
   routes: z.array(z.unknown()).optional(),
   // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
   providers: z.array(z.unknown()).optional(),
@@ -209,6 +217,7 @@ const allowedKeys: Record<string, readonly string[]> = {
   'models[].batch': batchForwardKeys,
   'providers[].batch': batchForwardKeys,
   scheduling: schedulingKeys,
+  batch: Object.keys(batchSchema.shape),
   'scenarios.*': [...scenarioDefaultsKeys, 'quality'],
   'scenarios.*.quality': scenarioQualityKeys,
   'scenarios.*.quality.evaluator': evaluatorKeys,

@@ -164,6 +164,12 @@ export interface GatewayConfig {
   readonly scenarios: Readonly<Record<string, ScenarioDefaults>>;
   /** Admission queues and the deferred-work runner (src/scheduling/, src/batch/). */
   readonly scheduling: SchedulingConfig;
+  /**
+   * Deferred jobs and batch lines run by Tidegate (src/batch/). `retryInterrupted` (default false): a line sent to
+   * the provider whose node died before the answer came back is retried instead of failing with
+   * interrupted_unknown_outcome (the provider may then run it twice).
+   */
+  readonly batch: { readonly retryInterrupted: boolean };
   /** Learning from traffic: opt-in capture and its retention, feedback metrics, scenario quality bars (src/flywheel/). */
   readonly flywheel: FlywheelConfig;
   /** Adaptive experiments (track-and-stop) between models or router versions, per scenario or route (src/experiments/). */

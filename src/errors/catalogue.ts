@@ -46,6 +46,7 @@ export const errorCatalogue = {
   upstream_bad_request: { status: 400, type: 'invalid_request_error', retryable: false, summary: 'The provider rejected the request as invalid.' },
   upstream_unavailable: { status: 502, type: 'upstream_error', retryable: true, summary: 'The provider failed or returned something unusable.' },
   upstream_timeout: { status: 504, type: 'timeout_error', retryable: true, summary: 'The provider did not answer in time.' },
+  interrupted_unknown_outcome: { status: 502, type: 'upstream_error', retryable: false, summary: 'A deferred job or batch line was sent to the provider, but the node running it stopped before the answer came back. The provider may have run it (and may bill for it); it was not retried, so that it does not run twice (batch.retryInterrupted: true retries such lines instead).' },
   circuit_open: { status: 503, type: 'upstream_error', retryable: true, summary: 'The model was skipped because its circuit is open after repeated failures.' },
 
   // Gateway itself

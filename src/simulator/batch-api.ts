@@ -151,7 +151,7 @@ export class BatchStore {
   }
 
   /** The OpenAI-compatible routes under a preset's prefix; false when the path is not one of them. */
-  async handleOpenAi(preset: string, method: string, rest: string, text: string, contentType: string, res: ServerResponse): Promise<boolean> {
+  async handleOpenAi(preset: string, method: string, rest: string, text: string, contentType: string, res: ServerResponse, query = new URLSearchParams()): Promise<boolean> {
     const notFound = (what: string) => sendJson(res, 404, { error: { message: `No such ${what}`, type: 'invalid_request_error', param: 'id', code: null } });
     const invalid = (message: string, param: string) => sendJson(res, 400, { error: { message, type: 'invalid_request_error', param, code: null } });
     let match: RegExpExecArray | null;
@@ -177,6 +177,13 @@ export class BatchStore {
       const file = typeof body.input_file_id === 'string' ? this.files.get(body.input_file_id) : undefined;
       if (!file) { invalid('input_file_id: no such file', 'input_file_id'); return true; }
       if (body.completion_window !== '24h') { invalid('completion_window: only "24h" is supported', 'completion_window'); return true; }
+      // OpenAI's metadata: at most 16 pairs, string keys up to 64 characters and string values up to 512.
+      const metadata = body.metadata;
+      if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata) || Object.keys(metadata).length > 16
+        || Object.entries(metadata).some(([key, value]) => key.length > 64 || typeof value !== 'string' || value.length > 512))) {
+        invalid('metadata: at most 16 string pairs (keys up to 64 characters, values up to 512)', 'metadata');
+        return true;
+      }
       const failure: SimulatedBatch['failure'] = [];
       const lines = file.content.split('\n').filter((line) => line.trim() !== '').map((line, index) => {
         try {
@@ -198,8 +205,15 @@ export class BatchStore {
       return true;
     }
     if (method === 'GET' && /\/batches$/.test(rest)) {
-      const data = this.batches.filter((batch) => batch.preset === preset).reverse().map((batch) => this.openAiBatch(batch));
-      sendJson(res, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
+      // As OpenAI's GET /v1/batches: newest first, `limit` 1–100 (default 20), `after` a batch id (the page after it), has_more.
+      const limit = query.has('limit') ? Number(query.get('limit')) : 20;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) { invalid('limit: expected an integer from 1 to 100', 'limit'); return true; }
+      const all = this.batches.filter((batch) => batch.preset === preset).reverse();
+      const after = query.get('after');
+      const start = after === null ? 0 : all.findIndex((batch) => batch.id === after) + 1;
+      if (after !== null && start === 0) { invalid('after: no such batch', 'after'); return true; }
+      const data = all.slice(start, start + limit).map((batch) => this.openAiBatch(batch));
+      sendJson(res, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + limit < all.length });
       return true;
     }
     if ((match = /\/batches\/([^/]+)(\/cancel)?$/.exec(rest)) && (method === 'GET' || (method === 'POST' && match[2]))) {

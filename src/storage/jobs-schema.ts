@@ -36,6 +36,11 @@ export interface JobsTable {
   tariff: string | null;
   /** The provider batch this line was forwarded to (migration 0008); null when Tidegate runs it. */
   provider_batch_id: string | null;
+  /**
+   * While running: null when the line is claimed but not yet sent (safe to queue again after a crash), else when
+   * it was sent to the provider (migration 0015; written just before the upstream call, fenced by the lease).
+   */
+  sent_at: number | null;
 }
 
 /**

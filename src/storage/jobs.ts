@@ -58,10 +58,27 @@ export async function nextWindow(database: Database): Promise<number | undefined
 export async function claimJob(database: Database, job: JobRow, requestId: string, now: number): Promise<boolean> {
   const result = await database.db
     .updateTable('jobs')
-    .set({ status: 'running', attempt: job.attempt + 1, request_id: requestId, started_at: now })
+    .set({ status: 'running', attempt: job.attempt + 1, request_id: requestId, started_at: now, sent_at: null })
     .where('id', '=', job.id)
     .where('status', '=', 'queued')
     .where('attempt', '=', job.attempt)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/**
+ * The second phase of an attempt: the line is about to be sent to the provider. Written (fenced by the runner's
+ * lease in a cluster) just before the upstream call, only while this attempt still holds the line; returns false
+ * when it does not (the line was taken back), and the call must then not be made. Until this commits, a crash
+ * leaves the line claimed-not-sent, which a takeover queues again; after it, the provider may have run the line.
+ */
+export async function markJobSent(database: Database, jobId: string, requestId: string, now: number): Promise<boolean> {
+  const result = await database.db
+    .updateTable('jobs')
+    .set({ sent_at: now })
+    .where('id', '=', jobId)
+    .where('request_id', '=', requestId)
+    .where('status', '=', 'running')
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
@@ -101,7 +118,7 @@ export async function completeJob(database: Database, jobId: string, requestId: 
         on_demand_nano_cny: outcome.onDemandNanoCny,
         tariff: outcome.tariff,
         finished_at: outcome.status === 'queued' ? null : outcome.finishedAt,
-        ...(outcome.status === 'queued' ? { request_id: null, not_before: outcome.requeueAt ?? outcome.finishedAt } : {}),
+        ...(outcome.status === 'queued' ? { request_id: null, sent_at: null, not_before: outcome.requeueAt ?? outcome.finishedAt } : {}),
       })
       .where('id', '=', jobId)
       .where('request_id', '=', requestId)
@@ -133,13 +150,50 @@ export async function rescheduleJob(database: Database, id: string, notBefore: n
   await database.db.updateTable('jobs').set({ not_before: notBefore, plan }).where('id', '=', id).where('status', '=', 'queued').execute();
 }
 
+/** The error of a line that was sent but whose answer was lost with its node (catalogue code interrupted_unknown_outcome). */
+export const INTERRUPTED_UNKNOWN_OUTCOME = JSON.stringify({
+  error: {
+    message: 'This line was sent to the provider, but the gateway node running it stopped before the answer came back. The provider may have run it (and may bill for it); it was not retried, so that it does not run twice. Set batch.retryInterrupted: true to retry such lines instead.',
+    type: 'upstream_error',
+    param: null,
+    code: 'interrupted_unknown_outcome',
+  },
+});
+
+export interface InterruptedRecovery {
+  /** Claimed but never sent: queued again (the provider never saw them). */
+  requeued: number;
+  /** Sent, outcome unknown, queued again because batch.retryInterrupted is on. */
+  retried: number;
+  /** Sent, outcome unknown, ended as failed (interrupted_unknown_outcome): the default, at most once upstream. */
+  failed: number;
+}
+
 /**
- * After a crash (kill -9): attempts still marked running died with the process. Their outcome was never
- * committed (it commits with the bill), so they are queued again for a new attempt with a new request id.
+ * After a crash (kill -9) or a takeover: attempts still marked running died with their node; their outcome was
+ * never committed (it commits with the bill). A line claimed but not yet sent is queued again for a new attempt
+ * with a new request id. A line already sent may have run at the provider: by default it ends as failed with
+ * interrupted_unknown_outcome (no line runs twice); with `retryInterrupted` it is queued again too.
  */
-export async function recoverInterruptedJobs(database: Database): Promise<number> {
-  const result = await database.db.updateTable('jobs').set({ status: 'queued', request_id: null }).where('status', '=', 'running').executeTakeFirst();
-  return Number(result.numUpdatedRows);
+export async function recoverInterrupted(database: Database, options: { retryInterrupted?: boolean; now?: number } = {}): Promise<InterruptedRecovery> {
+  return inTransaction(database, async (trx) => {
+    const unsent = await trx.updateTable('jobs').set({ status: 'queued', request_id: null }).where('status', '=', 'running').where('sent_at', 'is', null).executeTakeFirst();
+    const sent = options.retryInterrupted
+      ? await trx.updateTable('jobs').set({ status: 'queued', request_id: null, sent_at: null }).where('status', '=', 'running').executeTakeFirst()
+      : await trx
+          .updateTable('jobs')
+          .set({ status: 'failed', status_code: null, result: null, error: INTERRUPTED_UNKNOWN_OUTCOME, finished_at: options.now ?? Date.now() })
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+    const moved = Number(sent.numUpdatedRows);
+    return { requeued: Number(unsent.numUpdatedRows), retried: options.retryInterrupted ? moved : 0, failed: options.retryInterrupted ? 0 : moved };
+  });
+}
+
+/** recoverInterrupted, as one count of the lines it moved (queued again or failed). */
+export async function recoverInterruptedJobs(database: Database, options: { retryInterrupted?: boolean; now?: number } = {}): Promise<number> {
+  const { requeued, retried, failed } = await recoverInterrupted(database, options);
+  return requeued + retried + failed;
 }
 
 export async function jobsOfBatch(database: Database, batchId: string): Promise<JobRow[]> {

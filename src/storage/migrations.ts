@@ -7,7 +7,9 @@ import { createPrivacyAuditTable } from './privacy-audit-migration.js';
 import { createClusterTables } from './cluster-migration.js';
 import { partitionRequestLog } from './request-log-partitions.js';
 import { createRollupTables } from '../rollups/rollup-migration.js';
+import { createNarrowRollupTables } from '../rollups/rollup-dimensions-migration.js';
 import { createExperimentTables } from '../experiments/experiment-migration.js';
+import { addJobSentAt } from './job-sent-migration.js';
 
 /*
  * Ordered migrations, defined in code so the published package needs no migration files on disk.
@@ -137,6 +139,16 @@ const migrations: Record<string, Migration> = {
   '0014_experiments': {
     async up(db) {
       await createExperimentTables(db);
+    },
+  },
+  '0015_job_sent_at': {
+    async up(db) {
+      await addJobSentAt(db);
+    },
+  },
+  '0016_rollup_dimensions': {
+    async up(db) {
+      await createNarrowRollupTables(db);
     },
   },
 };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { leaseLeadership, type Leadership } from '../../src/cluster/job-leases.js';
 import { LeaderLease, LeaseLostError } from '../../src/cluster/leader-lease.js';
-import { claimJob, completeJob, getJob, insertJobs, migrate, openDatabase, recoverInterruptedJobs, type Database, type JobOutcome, type NewJob } from '../../src/storage/index.js';
+import { claimJob, completeJob, getJob, insertJobs, markJobSent, migrate, openDatabase, recoverInterrupted, recoverInterruptedJobs, type Database, type JobOutcome, type NewJob } from '../../src/storage/index.js';
 import { targets } from '../storage/storage-targets.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,5 +83,51 @@ describe('batch lines fenced by the runner lease on PostgreSQL', () => {
     expect(acquiredAt).toBeGreaterThanOrEqual(claimCommitted); // the lease row was locked by A's claim
     expect(await b!.leadership.fenced((database) => recoverInterruptedJobs(database))).toBe(1);
     expect(await getJob(b!.database, 'job_1')).toMatchObject({ status: 'queued', request_id: null });
+  });
+
+  it('a takeover queues again a line claimed but not sent, fails a line already sent (interrupted_unknown_outcome), and a deposed leader can mark nothing sent', async () => {
+    const [a, b] = await twoNodes();
+    await insertJobs(a!.database, [line('job_1'), line('job_2'), line('job_3')]);
+    expect(await a!.lease.tryAcquire()).toBe(1);
+    const [job1, job2, job3] = await Promise.all(['job_1', 'job_2', 'job_3'].map(async (id) => (await getJob(a!.database, id))!));
+    expect(await a!.leadership.fenced((database) => claimJob(database, job1!, 'req-1', 5))).toBe(true);
+    expect(await a!.leadership.fenced((database) => claimJob(database, job2!, 'req-2', 5))).toBe(true);
+    expect(await a!.leadership.fenced((database) => claimJob(database, job3!, 'req-3', 5))).toBe(true);
+    expect(await a!.leadership.fenced((database) => markJobSent(database, 'job_1', 'req-1', 6))).toBe(true); // the provider may run job_1
+    expect(await a!.leadership.fenced((database) => markJobSent(database, 'job_1', 'req-other', 6))).toBe(false); // only the attempt holding it
+
+    // A stalls past its TTL; B takes over and settles what A left running.
+    await sleep(TTL_MS + 50);
+    expect(await b!.lease.tryAcquire()).toBe(2);
+    expect(await b!.leadership.fenced((database) => recoverInterrupted(database, { now: 9 }))).toEqual({ requeued: 2, retried: 0, failed: 1 });
+    const failed = (await getJob(b!.database, 'job_1'))!;
+    expect(failed).toMatchObject({ status: 'failed', status_code: null, attempt: 1, request_id: 'req-1' });
+    expect(Number(failed.finished_at)).toBe(9);
+    expect(JSON.parse(failed.error!)).toMatchObject({ error: { code: 'interrupted_unknown_outcome', type: 'upstream_error' } });
+    expect(await getJob(b!.database, 'job_2')).toMatchObject({ status: 'queued', request_id: null, sent_at: null });
+
+    // A wakes up: it cannot mark its claimed line sent (so never calls the provider), nor end the failed line.
+    await expect(a!.leadership.fenced((database) => markJobSent(database, 'job_3', 'req-3', 10))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await markJobSent(a!.database, 'job_3', 'req-3', 10)).toBe(false); // even unfenced: the line is no longer its attempt's
+    expect(await completeJob(a!.database, 'job_1', 'req-1', succeeded, undefined)).toBe(false);
+    expect((await getJob(b!.database, 'job_1'))!.status).toBe('failed');
+  });
+
+  it('with retryInterrupted a line already sent is queued again too, for one more attempt', async () => {
+    const [a, b] = await twoNodes();
+    await insertJobs(a!.database, [line('job_1')]);
+    expect(await a!.lease.tryAcquire()).toBe(1);
+    const job = (await getJob(a!.database, 'job_1'))!;
+    expect(await a!.leadership.fenced((database) => claimJob(database, job, 'req-a', 5))).toBe(true);
+    expect(await a!.leadership.fenced((database) => markJobSent(database, 'job_1', 'req-a', 6))).toBe(true);
+    await sleep(TTL_MS + 50);
+    expect(await b!.lease.tryAcquire()).toBe(2);
+    expect(await b!.leadership.fenced((database) => recoverInterrupted(database, { retryInterrupted: true }))).toEqual({ requeued: 0, retried: 1, failed: 0 });
+    const queued = (await getJob(b!.database, 'job_1'))!;
+    expect(queued).toMatchObject({ status: 'queued', request_id: null, sent_at: null, attempt: 1 });
+    expect(await b!.leadership.fenced((database) => claimJob(database, queued, 'req-b', 7))).toBe(true);
+    expect(await completeJob(b!.database, 'job_1', 'req-b', succeeded, undefined)).toBe(true);
+    expect(await getJob(b!.database, 'job_1')).toMatchObject({ status: 'succeeded', attempt: 2, request_id: 'req-b' });
+    expect(await recoverInterruptedJobs(b!.database)).toBe(0);
   });
 });

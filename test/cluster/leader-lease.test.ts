@@ -113,6 +113,33 @@ describe('leader lease on PostgreSQL', () => {
   });
 });
 
+describe('leader lease takeover time with the default renewal period (TTL / 3)', () => {
+  it('a leader killed right after renewing is replaced one TTL later, not up to a renewal period after that', async () => {
+    const [a, b] = await fleet(2);
+    const ttlMs = 1_500; // renewals every 500 ms: a follower's regular tries alone could land up to 500 ms after expiry
+    const leader = new LeaderLease(a!, { name: 'batch-runner', holder: 'node-a', ttlMs });
+    const follower = new LeaderLease(b!, { name: 'batch-runner', holder: 'node-b', ttlMs });
+    leader.start();
+    await sleep(100);
+    expect(leader.isLeader()).toBe(true);
+    follower.start();
+    try {
+      await sleep(120); // the follower's regular tries fall at +0, +500, …: the expiry lands 380 ms before one
+      expect(await leader.renew()).toBe(true);
+      const renewedAt = Date.now();
+      await leader.stop(false); // SIGKILL right after a renewal: the row stays a whole TTL
+      while (!follower.isLeader() && Date.now() - renewedAt < 3 * ttlMs) await sleep(5);
+      const takeoverMs = Date.now() - renewedAt;
+      console.log(`killed right after renewing: taken over ${takeoverMs} ms later (TTL ${ttlMs} ms, renewals every ${follower.renewMs} ms)`);
+      expect(follower.isLeader()).toBe(true);
+      expect(takeoverMs).toBeGreaterThanOrEqual(ttlMs - 50);
+      expect(takeoverMs).toBeLessThanOrEqual(ttlMs + 250);
+    } finally {
+      await follower.stop();
+    }
+  });
+});
+
 describe('leader lease on SQLite (one node)', () => {
   it('the only node is leader at once, and fenced writes work the same way', async () => {
     const [database] = await fleet(1, sqlite);

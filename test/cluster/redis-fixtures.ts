@@ -5,9 +5,12 @@ export const REDIS_URL = process.env['TIDEGATE_TEST_REDIS_URL'] ?? 'redis://127.
 
 export const uniquePrefix = (tag: string): string => `tgtest-${tag}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** Deletes every key under a test's prefix (keys carry the prefix as their hash tag: "{prefix}:..."). */
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+/**
+ * Deletes every key under a test's prefix (keys carry the prefix as their hash tag: "{prefix}:..."). Also used by
+ * bench/cluster-writes.ts, with its own Redis URL.
+ */
+export async function deletePrefix(prefix: string, url: string = REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true });
   await redis.connect();
   try {
     let cursor = '0';

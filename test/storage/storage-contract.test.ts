@@ -70,8 +70,8 @@ describe.each(targets)('storage contract: $name', (target) => {
   describe('migrations', () => {
     it('apply every migration in order, then nothing on a second run', async () => {
       expect(database.dialect).toBe(target.name);
-      expect(await migrate(database)).toEqual({ applied: ['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache', '0005_scheduling_and_batches', '0006_privacy_audit', '0007_flywheel', '0008_provider_batches', '0009_cluster', '0010_rollups', '0011_request_log_partitions', '0014_experiments'] });
-      expect(migrationNames).toEqual(['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache', '0005_scheduling_and_batches', '0006_privacy_audit', '0007_flywheel', '0008_provider_batches', '0009_cluster', '0010_rollups', '0011_request_log_partitions', '0014_experiments']);
+      expect(await migrate(database)).toEqual({ applied: ['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache', '0005_scheduling_and_batches', '0006_privacy_audit', '0007_flywheel', '0008_provider_batches', '0009_cluster', '0010_rollups', '0011_request_log_partitions', '0014_experiments', '0015_job_sent_at', '0016_rollup_dimensions'] });
+      expect(migrationNames).toEqual(['0001_request_log', '0002_api_keys', '0003_pricing_and_budgets', '0004_response_cache', '0005_scheduling_and_batches', '0006_privacy_audit', '0007_flywheel', '0008_provider_batches', '0009_cluster', '0010_rollups', '0011_request_log_partitions', '0014_experiments', '0015_job_sent_at', '0016_rollup_dimensions']);
       expect(await migrate(database)).toEqual({ applied: [] });
       expect(await countRows(database)).toBe(0);
     });
