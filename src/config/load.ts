@@ -100,10 +100,13 @@ function resolveEntries(rawProviders: unknown[], rawModels: unknown[], providerE
   });
 
   // `models: all`: every catalogue model not declared yet (by id, or by upstream on the same provider); first provider wins.
+  // A config that declares no model at all serves every provider's catalogue, as with no config file.
+  const everyCatalogue = rawModels.length === 0;
   rawProviders.forEach((raw, index) => {
     const id = text(raw, 'id');
     const preset = getPreset(text(raw, 'preset') ?? '');
-    if (valueAt(raw, ['models']) !== 'all' || id === undefined || !preset || providerIds.get(id) !== index) return;
+    const wanted = valueAt(raw, ['models']);
+    if ((wanted !== 'all' && !(everyCatalogue && wanted === undefined)) || id === undefined || !preset || providerIds.get(id) !== index) return;
     for (const known of preset.models) {
       if (modelIds.has(known.id) || declaredUpstreams.has(`${id}\u0000${known.id}`)) continue;
       modelIds.set(known.id, -1);

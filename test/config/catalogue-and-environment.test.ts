@@ -29,6 +29,22 @@ models:
     expect(Object.isFrozen(getPreset('deepseek')!.models[1]!.prices[0])).toBe(false);
   });
 
+  it('a config that declares no model serves every provider\'s catalogue, except a provider marked models: none', () => {
+    const config = parseConfigText(`providers:
+  - { id: ds, preset: deepseek }
+  - { id: q, preset: qwen, models: none }
+`, 'tidegate.yaml', {});
+    const providers = new Set(config.models.map((model) => model.provider));
+    expect([...providers]).toEqual(['ds']);
+    expect(config.models.map((model) => model.id)).toEqual(getPreset('deepseek')!.models.map((model) => model.id));
+    const declared = parseConfigText(`providers:
+  - { id: ds, preset: deepseek }
+models:
+  - { id: deepseek-flash, provider: ds }
+`, 'tidegate.yaml', {});
+    expect(declared.models.map((model) => model.id)).toEqual(['deepseek-flash']);
+  });
+
   it('models: all adds every catalogue model not declared, the first provider winning a shared id', () => {
     const config = parseConfigText(`providers:
   - { id: ds, preset: deepseek, models: all }
