@@ -190,7 +190,7 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   const config = {
-    server: { host: file.server?.host ?? '127.0.0.1', port: file.server?.port ?? 8080, bodyLimitBytes: file.server?.bodyLimitBytes ?? 10_485_760, shutdownDelayMs: file.server?.shutdownDelayMs ?? 0, drainMs: file.server?.drainMs ?? 10_000 },
+    server: { host: file.server?.host ?? '127.0.0.1', port: file.server?.port ?? 8080, bodyLimitBytes: file.server?.bodyLimitBytes ?? 10_485_760, shutdownDelayMs: file.server?.shutdownDelayMs ?? 0, drainMs: file.server?.drainMs ?? 10_000, ...(file.server?.cors ? { cors: { origins: file.server.cors.origins, maxAgeSeconds: file.server.cors.maxAgeSeconds ?? 600 } } : {}) },
     storage: { url: file.storage?.url ?? 'sqlite:./.tidegate/tidegate.db' },
     admin: { key: file.admin?.key === '' ? undefined : file.admin?.key },
     circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000, ...file.circuitBreaker },

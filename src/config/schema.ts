@@ -40,6 +40,11 @@ export const serverSchema = z.strictObject({
   shutdownDelayMs: int(0, 600_000),
   /** Shutdown: open requests and streams may finish for this long before they are cut. */
   drainMs: int(0, 3_600_000),
+  /** Browsers calling the gateway from these origins (`*` for any) get CORS headers and preflight answers. */
+  cors: z.strictObject({
+    origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, { error: 'must be "*" or an origin such as https://app.example.com (scheme and host, no path)' })).min(1),
+    maxAgeSeconds: int(0, 86_400).optional(),
+  }).optional(),
 });
 export const storageSchema = z.strictObject({ url: storageUrl.optional() });
 export const adminSchema = z.strictObject({ key: z.string().optional() });

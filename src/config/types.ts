@@ -105,6 +105,8 @@ export interface GatewayConfig {
     readonly shutdownDelayMs: number;
     /** Then open requests and streams may finish for this long. */
     readonly drainMs: number;
+    /** CORS for browser clients: the allowed origins (`*` for any); undefined sends no CORS headers. */
+    readonly cors?: { readonly origins: readonly string[]; readonly maxAgeSeconds: number };
   };
   readonly storage: {
     /** `sqlite:<path>` (default `sqlite:./.tidegate/tidegate.db`) or `postgres://…`. */

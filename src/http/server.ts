@@ -3,6 +3,7 @@ import { GatewayError, asGatewayError } from '../errors/catalogue.js';
 import type { Services } from '../pipeline/services.js';
 import { presentedKey, type Authenticator } from './auth.js';
 import type { Exchange } from './exchange.js';
+import { applyCors } from './cors.js';
 import { modelCallHeaders } from './model-headers.js';
 import { sendError } from './respond.js';
 import type { Router } from './router.js';
@@ -34,6 +35,8 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const { cors } = services.config.server;
+  if (cors && applyCors(cors, request, response)) return;
   const raw = request.url ?? '/';
   let parsed: URL | undefined;
   const url = () => (parsed ??= new URL(raw, 'http://gateway'));

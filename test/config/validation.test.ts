@@ -156,3 +156,18 @@ models:
     expect(lines[4]).toMatch(/^tidegate\.yaml:7:58: models\[0\]\.fallbacks\[0\]: unknown model "b"/);
   });
 });
+
+describe('server.cors', () => {
+  it('takes origins (scheme and host) or "*", with a default preflight max age', () => {
+    const config = parseConfigText(`server: { cors: { origins: ["https://chat.example.com", "http://127.0.0.1:3000"] } }\n${providers}`, 'tidegate.yaml', {});
+    expect(config.server.cors).toEqual({ origins: ['https://chat.example.com', 'http://127.0.0.1:3000'], maxAgeSeconds: 600 });
+    expect(parseConfigText(providers, 'tidegate.yaml', {}).server.cors).toBeUndefined();
+  });
+
+  it('refuses an origin with a path, and an empty list', () => {
+    const withPath = problemsOf(`server: { cors: { origins: ["https://chat.example.com/app"] } }\n${providers}`);
+    expect(withPath.problems[0]?.path).toBe('server.cors.origins[0]');
+    expect(withPath.problems[0]?.message).toMatch(/scheme and host, no path/);
+    expect(problemsOf(`server: { cors: { origins: [] } }\n${providers}`).problems[0]?.path).toBe('server.cors.origins');
+  });
+});
