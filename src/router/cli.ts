@@ -11,7 +11,7 @@ import { DEFAULT_LABELS_WEIGHT, trainRouter } from './pipeline.js';
 import { LABELS_FORMAT, readLabels } from './labels.js';
 import type { RoutingRecord } from './datasets.js';
 import { runEval, type EvalReport } from './eval.js';
-import type { Benchmark } from './splits.js';
+import { BENCHMARKS, type Benchmark } from './splits.js';
 import { chooseThreshold } from './calibrate.js';
 import { trainFromFeedback } from './feedback.js';
 
@@ -91,17 +91,20 @@ export function formatEval(r: EvalReport): string {
     formatTable(['benchmark', 'APGR difference'], paired),
     '', 'Trained router, money view (thresholds in hindsight): cost saved at quality kept',
     formatTable(['benchmark', 'quality kept ≥', 'cost saved', 'flagship share'], money),
-    '', `In-domain learning curve on ${r.curveSource} (random labels ${r.curveMode === 'task' ? 'with their task' : 'as gateway feedback, prompt and outcome only'}, scored on the held-aside rest; mean over label samples, 95% interval pooled over their bootstraps)`,
+    '', `In-domain learning curve on ${r.curveSource} (random labels ${r.curveMode === 'task' ? 'with their task: task prior + general router + n-gram residual, stacked by cross-validation inside the labels' : r.curveMode === 'joint' ? 'with their task, pooled with the out-of-domain data' : 'as gateway feedback, prompt and outcome only'}, scored on the held-aside rest; mean over label samples, 95% interval pooled over their bootstraps)`,
     formatTable(['labels', 'samples', 'held aside', 'APGR', 'range over samples', 'CPT(50%)', 'CPT(80%)'], curve),
   ].join('\n');
 }
 
-/** tidegate router eval [--benchmark B]... [--resamples N] [--curve 0,100,500,1500] [--curve-seeds 7,8,9,10,11] [--curve-source mmlu|gsm8k] [--curve-mode task|feedback] [--json] */
+/** tidegate router eval [--benchmark B]... [--resamples N] [--curve 0,100,500,1500] [--curve-seeds 7,8,9,10,11] [--curve-source mmlu|gsm8k] [--curve-mode task|joint|feedback] [--json] */
 export async function routerEvalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { benchmark: { type: 'string', multiple: true }, resamples: { type: 'string' }, curve: { type: 'string' }, 'curve-seeds': { type: 'string' }, 'curve-source': { type: 'string' }, 'curve-mode': { type: 'string' }, json: { type: 'boolean' } } });
   const source = values['curve-source'] ?? 'mmlu', mode = values['curve-mode'] ?? 'task';
   if (source !== 'mmlu' && source !== 'gsm8k') { process.stderr.write(`tidegate router eval: --curve-source must be mmlu or gsm8k, got "${source}"\n`); return 2; }
-  if (mode !== 'task' && mode !== 'feedback') { process.stderr.write(`tidegate router eval: --curve-mode must be task or feedback, got "${mode}"\n`); return 2; }
+  const known: string[] = [...BENCHMARKS, 'llmrouter-strict'];
+  const unknown = (values.benchmark ?? []).filter((b) => !known.includes(b));
+  if (unknown.length) { process.stderr.write(`tidegate router eval: unknown --benchmark ${unknown.map((b) => `"${b}"`).join(', ')} (one of ${known.join(', ')})\n`); return 2; }
+  if (mode !== 'task' && mode !== 'joint' && mode !== 'feedback') { process.stderr.write(`tidegate router eval: --curve-mode must be task, joint or feedback, got "${mode}"\n`); return 2; }
   const report = runEval({
     ...(values.benchmark ? { benchmarks: values.benchmark as Benchmark[] } : {}),
     resamples: values.resamples ? Number(values.resamples) : 1000,

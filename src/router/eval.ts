@@ -5,7 +5,9 @@
 import { lengthScores, metricsFromPoints } from './metrics.js';
 import { moneyWithIntervals, oracle, pairedApgrDifference, percentile, randomCurve, resampleWeights, scoreCurve, withIntervals, type Prices, type WithIntervals } from './evaluate.js';
 import { LinearScorer } from './model.js';
-import { DEFAULT_ENSEMBLE, dataWithDedup, labelSample, trainRouter } from './pipeline.js';
+import { DEFAULT_ENSEMBLE, dataWithDedup, labelSample, outOfDomainRouter, trainInDomain, trainRouter } from './pipeline.js';
+import type { RouterArtifact } from './model.js';
+import type { RoutingRecord } from './datasets.js';
 import { testSet, trainingPool, type Benchmark } from './splits.js';
 import { featurise, fitEnsemble } from './train.js';
 
@@ -28,10 +30,13 @@ export interface CurveReport { labels: number; heldAside: number; seeds: number[
 export interface EvalReport { resamples: number; benchmarks: BenchmarkReport[]; learningCurve: CurveReport[]; curveSource: string; curveMode: CurveMode }
 
 /**
- * How the curve's labels enter training: `task`, as in-domain records whose benchmark task (MMLU subject) is known
- * and becomes a per-task prior; `feedback`, as the gateway's labels (prompt and outcome only, labels.ts weight).
+ * How the curve's labels enter training: `task`, as in-domain records whose benchmark task (MMLU subject) is known:
+ * the stack of indomain.ts on top of the router trained without the benchmark (task prior + general score + n-gram
+ * residual, weights chosen by cross-validation inside the labels); `joint`, the earlier method: the labels join the
+ * out-of-domain pool at boost 5 and the task prior is added at a fixed weight (pipeline.ts trainRouter
+ * inDomainLabels); `feedback`, as the gateway's labels (prompt and outcome only, labels.ts weight).
  */
-export type CurveMode = 'task' | 'feedback';
+export type CurveMode = 'task' | 'joint' | 'feedback';
 export interface EvalOptions { benchmarks?: Benchmark[]; resamples?: number; curve?: number[]; curveSeeds?: number[]; curveSource?: 'mmlu' | 'gsm8k'; curveMode?: CurveMode; onProgress?: (msg: string) => void }
 
 /** Label samples per learning-curve point: seed 7 is the one the shipped pipeline uses. */
@@ -41,6 +46,15 @@ const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.
 const extremes = (c: ReturnType<typeof scoreCurve>): [number, number] => { const e = c.extremes(); return [e.rWeak, e.rStrong]; };
 
 function sigmoidScores(scorer: LinearScorer, vectors: ReturnType<typeof featurise>): number[] { return vectors.map((v) => scorer.logit(v)); }
+
+/** The items a learning-curve point is scored on: the benchmark minus its labels and minus every exact or near
+ * duplicate of them (dedup.ts groups). */
+export function heldAsideRest(source: 'mmlu' | 'gsm8k', labels: readonly RoutingRecord[]): RoutingRecord[] {
+  const { data, dedup } = dataWithDedup();
+  const used = new Set(labels.map((r) => r.id));
+  const labelGroups = new Set(labels.map((r) => dedup.group.get(r.id)));
+  return testSet(data, source).filter((r) => !used.has(r.id) && !labelGroups.has(dedup.group.get(r.id)));
+}
 
 export function runEval(opts: EvalOptions = {}): EvalReport {
   const { benchmarks = ['mmlu', 'gsm8k', 'mt-bench', 'llmrouter'], resamples = 1000, curve = [0, 100, 500, 1500], curveSeeds = CURVE_SEEDS, curveSource = 'mmlu', curveMode = 'task' } = opts;
@@ -70,20 +84,23 @@ export function runEval(opts: EvalOptions = {}): EvalReport {
     });
   }
   const learningCurve: CurveReport[] = [];
+  const generals = new Map<number, RouterArtifact>(); // per seed, shared by every label count
   for (const n of curve) {
     const perSeed: number[] = [], pooled: number[] = [], cpt50: number[] = [], cpt80: number[] = [];
     let heldAside = 0;
     for (const [k, seed] of curveSeeds.entries()) {
       log(`learning curve: ${n} ${curveSource} labels (${curveMode}), seed ${seed}`);
       const labels = labelSample(curveSource, n, seed);
-      const { artifact } = curveMode === 'task'
-        ? trainRouter({ excludeSources: [curveSource], inDomainLabels: { source: curveSource, n }, holdOut: 0, seed })
-        : trainRouter({ excludeSources: [curveSource], labels: labels.map((r) => ({ ...r, source: 'gateway' as const })), holdOut: 0, seed });
-      const used = new Set(labels.map((r) => r.id));
-      // held-aside rest: the benchmark minus the labels and minus duplicates of them
-      const labelGroups = new Set(labels.map((r) => dedup.group.get(r.id)));
-      const rest = testSet(data, curveSource).filter((r) => !used.has(r.id) && !labelGroups.has(dedup.group.get(r.id)));
-      const scores = sigmoidScores(new LinearScorer(artifact), featurise(rest, curveMode === 'task' && n > 0));
+      let artifact: RouterArtifact;
+      if (curveMode === 'task') {
+        if (!generals.has(seed)) generals.set(seed, outOfDomainRouter(curveSource, seed));
+        const run = trainInDomain({ source: curveSource, n, seed, general: generals.get(seed)! });
+        artifact = run.artifact;
+      } else artifact = curveMode === 'joint'
+        ? trainRouter({ excludeSources: [curveSource], inDomainLabels: { source: curveSource, n }, holdOut: 0, seed }).artifact
+        : trainRouter({ excludeSources: [curveSource], labels: labels.map((r) => ({ ...r, source: 'gateway' as const })), holdOut: 0, seed }).artifact;
+      const rest = heldAsideRest(curveSource, labels);
+      const scores = sigmoidScores(new LinearScorer(artifact), featurise(rest, curveMode !== 'feedback' && n > 0));
       const weak = rest.map((r) => r.weak), strong = rest.map((r) => r.strong);
       const curveOf = scoreCurve(scores, weak, strong);
       const point = metricsFromPoints(curveOf.points(), ...extremes(curveOf));

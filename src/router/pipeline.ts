@@ -4,8 +4,9 @@ import { loadAll, taskNames, type AllData, type RoutingRecord, type Source } fro
 import { findDuplicates, withoutOverlap, type DedupResult } from './dedup.js';
 import { LinearScorer, type RouterArtifact } from './model.js';
 import { shuffle } from './rng.js';
-import { allRecords } from './splits.js';
+import { allRecords, trainingPool, type Benchmark } from './splits.js';
 import { featurise, fitEnsemble, type EnsembleOptions, type TrainOptions } from './train.js';
+import { fitInDomain, type InDomainOptions } from './indomain.js';
 
 export const ARTIFACT_VERSION = 'router-v2';
 /** Default weight of a gateway label. Each source's total weight is √count (train.ts `balance`): MMLU ≈ 118,
@@ -108,4 +109,26 @@ export function trainRouter(opts: TrainRouterOptions = {}): TrainedRouter {
   };
   artifact.training = { ...artifact.training, include: [...include], excludeSources: [...exclude], inDomainLabels: opts.inDomainLabels ?? null, gatewayLabels: gateway.length, labelsWeight: gateway.length ? lw : null, holdOut: opts.holdOut ?? 0.2, dataset: 'data/routing (see SOURCE.md)' };
   return { artifact, heldAside, labels };
+}
+
+/** The general router for an in-domain run: the out-of-domain pool of the benchmark (splits.ts: every copy of its
+ * dataset and every exact or near duplicate of its items removed), the shipped ensemble, training order `seed`. */
+export function outOfDomainRouter(source: Benchmark & Source, seed = 7): RouterArtifact {
+  const { data, dedup } = dataWithDedup();
+  return fitEnsemble(trainingPool(data, source, dedup), { ...DEFAULT_ENSEMBLE, seed, version: `${ARTIFACT_VERSION}-without-${source}` });
+}
+
+export interface InDomainRun { artifact: RouterArtifact; labels: RoutingRecord[]; general: RouterArtifact }
+
+/**
+ * In-domain router from n labelled records of a benchmark (labelSample(source, n, seed)): the general router trained
+ * without the benchmark plus the stack of indomain.ts (task prior, general score, n-gram residual; weights chosen by
+ * cross-validation inside the n labels). With n = 0 it is the general router.
+ */
+export function trainInDomain(opts: { source: Benchmark & Source; n: number; seed?: number; general?: RouterArtifact; stack?: InDomainOptions }): InDomainRun {
+  const seed = opts.seed ?? 7;
+  const general = opts.general ?? outOfDomainRouter(opts.source, seed);
+  const labels = labelSample(opts.source, opts.n, seed);
+  if (labels.length === 0) return { artifact: general, labels, general };
+  return { artifact: fitInDomain(general, labels, { seed, ...opts.stack }), labels, general };
 }
