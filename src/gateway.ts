@@ -13,7 +13,7 @@ import { ExactCache, exactCacheWanted } from './cache/exact-cache.js';
 import { PromptCacheShaper } from './cache/provider/prompt-cache-shaping.js';
 import { buildPrivacyEngine, withLogPolicy } from './pipeline/privacy-stage.js';
 import { SemanticStage, semanticCacheWanted } from './cache/semantic-stage.js';
-import { RESPONSE_ITEMS_MAX_BYTES, RESPONSE_ITEMS_TTL_MS, ResponseItemStore, SharedResponseItems, type ResponseItems } from './translate/responses-items.js';
+import { ResponseItemStore, SharedResponseItems, type ResponseItems } from './translate/responses-items.js';
 import { cachedTeamLimits } from './budgets/team-limits-cache.js';
 import { BudgetGuard, type SpendSource } from './budgets/budget-guard.js';
 import { defaultNodeId, startClusterNode, type ClusterNode } from './cluster/cluster-node.js';
@@ -71,12 +71,14 @@ export interface RunningGateway {
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Output items for /v1/responses item references: this node's memory, and the fleet's Redis in cluster mode. */
-function responseItems(config: GatewayConfig, cluster: ClusterNode | undefined, logger: Logger): ResponseItems {
-  const local = new ResponseItemStore({ maxBytes: RESPONSE_ITEMS_MAX_BYTES, ttlMs: RESPONSE_ITEMS_TTL_MS });
+function responseItems(config: GatewayConfig, cluster: ClusterNode | undefined, logger: Logger): ResponseItems | undefined {
+  const { keepMs, maxBytes } = config.responses;
+  if (keepMs === 0) return undefined;
+  const local = new ResponseItemStore({ maxBytes, ttlMs: keepMs });
   if (!cluster) return local;
   return new SharedResponseItems(local, cluster.redis, {
     prefix: config.cluster.keyPrefix,
-    ttlMs: RESPONSE_ITEMS_TTL_MS,
+    ttlMs: keepMs,
     onError: (error) => logger.warn('response items could not reach Redis; item references resolve on the node that answered only', { error: error.message }),
   });
 }

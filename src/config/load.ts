@@ -225,6 +225,7 @@ export function buildConfig(data: unknown, positions: SourcePositions | undefine
     scenarios: Object.fromEntries(Object.entries(file.scenarios ?? {}).map(([name, { quality: _quality, ...defaults }]) => [name, { ...defaults }])),
     scheduling: schedulingDefaults(file.scheduling),
     batch: { retryInterrupted: file.batch?.retryInterrupted ?? false },
+    responses: { keepMs: file.responses?.keepMs ?? 3_600_000, maxBytes: file.responses?.maxBytes ?? 16 * 1024 * 1024 },
     flywheel: flywheel.config,
     experiments: experiments.config,
     providers,

@@ -57,6 +57,11 @@ export const timeoutsSchema = z.strictObject({ connectMs: int(1), firstByteMs: i
  * so no line runs twice; true retries it once more instead (an answer, at the risk of the provider running it twice).
  */
 export const batchSchema = z.strictObject({ retryInterrupted: bool });
+/**
+ * `responses:` what /v1/responses keeps of its answers (unless a request says store: false), for
+ * previous_response_id, item references and GET: for `keepMs` (0 keeps nothing), up to `maxBytes` per node.
+ */
+export const responsesSchema = z.strictObject({ keepMs: int(0, 7 * 86_400_000), maxBytes: int(0) });
 export const retrySchema = z.strictObject({ maxAttempts: int(1, 20), baseDelayMs: int(0), maxDelayMs: int(0), maxRetryAfterMs: int(0) });
 
 export const providerSchema = z.strictObject({
@@ -190,6 +195,7 @@ export const configFileSchema = z.strictObject({
   scheduling: schedulingSchema.optional(),
   /** Deferred jobs and batch lines run by Tidegate: what happens to a line interrupted after it was sent. */
   batch: batchSchema.optional(),
+  responses: responsesSchema.optional(),
   routes: z.array(z.unknown()).optional(),
   // Entries are checked one by one (providerSchema, modelSchema) so one bad entry does not hide the others.
   providers: z.array(z.unknown()).optional(),

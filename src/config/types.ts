@@ -172,6 +172,8 @@ export interface GatewayConfig {
    * interrupted_unknown_outcome (the provider may then run it twice).
    */
   readonly batch: { readonly retryInterrupted: boolean };
+  /** What /v1/responses keeps (answers and output items), for how long and up to how many bytes per node; keepMs 0: nothing. */
+  readonly responses: { readonly keepMs: number; readonly maxBytes: number };
   /** Learning from traffic: opt-in capture and its retention, feedback metrics, scenario quality bars (src/flywheel/). */
   readonly flywheel: FlywheelConfig;
   /** Adaptive experiments (track-and-stop) between models or router versions, per scenario or route (src/experiments/). */

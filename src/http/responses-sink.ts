@@ -3,13 +3,13 @@ import type { ChatSink } from '../pipeline/chat-pipeline.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { chatResponseToResponse } from '../translate/responses-inbound.js';
 import { ResponsesStreamEncoder } from '../translate/responses-inbound-stream.js';
-import type { OutputItem, ResponseEcho } from '../translate/responses-types.js';
+import type { ResponseEcho, ResponseObject } from '../translate/responses-types.js';
 import { modelCallHeaders } from './model-headers.js';
 import { streamHeaders } from './openai-sink.js';
 import { sendJson } from './respond.js';
 
 /** OpenAI Responses output for /v1/responses, whatever provider served it. */
-export function responsesSink(response: ServerResponse, context: RequestContext, echo: ResponseEcho, keep: (items: readonly OutputItem[]) => void): ChatSink {
+export function responsesSink(response: ServerResponse, context: RequestContext, echo: ResponseEcho, keep: (answer: ResponseObject) => void): ChatSink {
   const ids = { requestId: context.id, createdAt: Math.floor(context.startedAt / 1000) };
   const encoder = new ResponsesStreamEncoder({ ...ids, echo });
   const end = (cny: string) => {
@@ -19,7 +19,7 @@ export function responsesSink(response: ServerResponse, context: RequestContext,
   return {
     json(answer, usage, cost) {
       const body = chatResponseToResponse(answer, usage, echo, ids, cost.cny);
-      keep(body.output);
+      keep(body);
       sendJson(response, 200, context.aigc ? { ...body, AIGC: context.aigc } : body, modelCallHeaders(context));
     },
     open() {
@@ -33,7 +33,8 @@ export function responsesSink(response: ServerResponse, context: RequestContext,
     },
     close(usage, cost) {
       response.write(encoder.finish(usage, cost.cny));
-      keep(encoder.output());
+      const final = encoder.final();
+      if (final) keep(final);
       end(cost.cny);
     },
     failMidStream(error, usage, cost) {

@@ -7,7 +7,7 @@ import { chatCompletions } from '../api/chat-completions.js';
 import { embeddings } from '../api/embeddings.js';
 import { health, readiness } from '../api/health.js';
 import { anthropicMessages, countMessageTokens } from '../api/messages.js';
-import { createResponse, storedResponse } from '../api/responses.js';
+import { createResponse, deleteResponse, retrieveResponse } from '../api/responses.js';
 import { listModels } from '../api/models.js';
 import { postFeedback } from '../api/feedback.js';
 import { experimentRoutes } from '../api/experiments.js';
@@ -25,8 +25,8 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/messages', access: 'client', handler: anthropicMessages, errorShape: 'anthropic' },
   { method: 'POST', path: '/v1/messages/count_tokens', access: 'client', handler: countMessageTokens, errorShape: 'anthropic' },
   { method: 'POST', path: '/v1/responses', access: 'client', handler: createResponse },
-  { method: 'GET', path: '/v1/responses/:id', access: 'client', handler: storedResponse },
-  { method: 'DELETE', path: '/v1/responses/:id', access: 'client', handler: storedResponse },
+  { method: 'GET', path: '/v1/responses/:id', access: 'client', handler: retrieveResponse },
+  { method: 'DELETE', path: '/v1/responses/:id', access: 'client', handler: deleteResponse },
   { method: 'GET', path: '/v1/models', access: 'client', handler: listModels },
   { method: 'POST', path: '/v1/feedback', access: 'client', handler: postFeedback },
   ...fileRoutes,

@@ -9,7 +9,7 @@ import type { ChatChunk } from '../canonical/chat.js';
 import type { NormalizedUsage } from '../canonical/usage.js';
 import type { GatewayError } from '../errors/catalogue.js';
 import type { StreamEvent } from '../providers/adapter.js';
-import { itemId, responseObject, responsesErrorBody, responsesUsage, statusFor, type OutputItem, type ResponseEcho } from './responses-types.js';
+import { itemId, responseObject, responsesErrorBody, responsesUsage, statusFor, type OutputItem, type ResponseEcho, type ResponseObject } from './responses-types.js';
 
 type ToolDelta = NonNullable<ChatChunk['choices'][number]['delta']['tool_calls']>[number];
 
@@ -69,9 +69,17 @@ export class ResponsesStreamEncoder {
     out += this.closeAll();
     const status = statusFor(this.finishReason, this.moderated);
     const response = this.response(status.status, status.incomplete_details, this.output(), responsesUsage(usage, costCny));
+    this.finished = response;
     out += this.sse(status.status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
     return out;
   }
+
+  /** The response object of response.completed (or .incomplete), once finish() ran. */
+  final(): ResponseObject | undefined {
+    return this.finished;
+  }
+
+  private finished: ResponseObject | undefined;
 
   /** An `error` event, then response.failed; nothing follows. */
   error(error: GatewayError, usage: NormalizedUsage, costCny?: string): string {

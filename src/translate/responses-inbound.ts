@@ -1,10 +1,11 @@
 /**
  * Inbound OpenAI Responses API: a client calls `POST /v1/responses` (the OpenAI SDKs' `responses.create`, the
  * AI SDK's default OpenAI model, Codex-style agents); its body is translated into the canonical (Chat
- * Completions) request and the canonical answer back into a response object. Tidegate stores no responses:
- * the conversation comes in `input`, where items of recent answers may be given by reference (resolved by the
- * caller's ItemResolver), and `previous_response_id` and `conversation` are refused with a clear error. Pure
- * functions: what cannot be represented is rejected (invalid_request with `param`) or reported in `warnings`.
+ * Completions) request and the canonical answer back into a response object. The conversation comes in
+ * `input`, where items of recent answers may be given by reference (resolved by the caller's ItemResolver), after
+ * the conversation of `previous_response_id` (looked up by the caller); OpenAI's Conversations API
+ * (`conversation`) is refused with a clear error. Pure functions: what cannot be represented is rejected
+ * (invalid_request with `param`) or reported in `warnings`.
  */
 import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, ToolCall, ToolDefinition } from '../canonical/chat.js';
 import type { NormalizedUsage } from '../canonical/usage.js';
@@ -16,7 +17,7 @@ function fail(message: string, param: string): never {
   throw new GatewayError('invalid_request', message, { param });
 }
 
-const STATELESS = 'Tidegate does not store responses: send the whole conversation in "input" (as with store: false).';
+const STATELESS = 'Send the conversation in "input", or continue a recent response with "previous_response_id".';
 
 /** Fields read here (stream_options, service_tier, prompt_cache_key and include change nothing); anything else is reported as ignored. */
 const HANDLED_FIELDS = new Set([
@@ -29,6 +30,10 @@ export interface ResponsesTranslation {
   request: ChatRequest;
   echo: ResponseEcho;
   warnings: string[];
+  /** The conversation so far (the previous response's, then this input), without `instructions`: kept with the answer. */
+  conversation: ChatMessage[];
+  /** Whether the answer may be kept (`store`, true unless the client sent false). */
+  store: boolean;
 }
 
 function optionalNumber(body: Record<string, unknown>, key: string): number | undefined {
@@ -185,7 +190,7 @@ function referenced(reference: Record<string, unknown>, param: string, resolve: 
   if (typeof reference.id !== 'string' || reference.id === '') fail('An item_reference needs an "id".', `${param}.id`);
   const item = resolve(reference.id);
   if (!item) {
-    fail(`Item ${reference.id} is not known here: output items are kept for an hour, in memory, on the gateway node that produced them. Send the item itself instead of a reference (with the OpenAI SDKs and the AI SDK: store: false).`, `${param}.id`);
+    fail(`Item ${reference.id} is not known here: output items are kept for responses.keepMs (an hour by default; in memory, and in Redis in cluster mode). Send the item itself instead of a reference (with the OpenAI SDKs and the AI SDK: store: false).`, `${param}.id`);
   }
   return item as unknown as Record<string, unknown>;
 }
@@ -235,17 +240,21 @@ function responseFormat(value: unknown, warnings: string[]): { format: Record<st
 }
 
 /** Translate and validate a Responses request body into a canonical ChatRequest and the fields a response echoes. */
-export function responsesRequestToChat(body: unknown, resolve: ItemResolver = () => undefined): ResponsesTranslation {
+export function responsesRequestToChat(body: unknown, resolve: ItemResolver = () => undefined, previous?: readonly ChatMessage[]): ResponsesTranslation {
   if (!isRecord(body)) fail('The request body must be a JSON object.', 'body');
   const warnings: string[] = [];
   if (typeof body.model !== 'string' || body.model === '') fail('"model" is required and must be a non-empty string.', 'model');
-  for (const key of ['previous_response_id', 'conversation'] as const) {
-    if (body[key] !== undefined && body[key] !== null) fail(`"${key}" is not supported. ${STATELESS}`, key);
+  if (body.conversation !== undefined && body.conversation !== null) fail(`"conversation" (OpenAI's Conversations API) is not supported. ${STATELESS}`, 'conversation');
+  if (body.previous_response_id !== undefined && body.previous_response_id !== null) {
+    if (typeof body.previous_response_id !== 'string' || body.previous_response_id === '') fail('"previous_response_id" must be a response id.', 'previous_response_id');
+    if (!previous) fail(`Response ${body.previous_response_id} is not known here: responses are kept for responses.keepMs (an hour by default; in memory, and in Redis in cluster mode), unless sent with store: false. Send the conversation in "input" instead.`, 'previous_response_id');
   }
+  if (body.store !== undefined && body.store !== null && typeof body.store !== 'boolean') fail('"store" must be a boolean.', 'store');
   if (body.background === true) fail('Background responses are not supported; use /v1/batches or x-tidegate-priority: deferrable on /v1/chat/completions for deferred work.', 'background');
   if (body.input === undefined || body.input === null) fail('"input" is required.', 'input');
 
-  const messages = inputMessages(body.input, warnings, resolve);
+  const conversation = [...(previous ?? []), ...inputMessages(body.input, warnings, resolve)];
+  const messages = [...conversation];
   let instructions: string | null = null;
   if (body.instructions !== undefined && body.instructions !== null) {
     if (typeof body.instructions !== 'string') fail('"instructions" must be a string.', 'instructions');
@@ -312,7 +321,6 @@ export function responsesRequestToChat(body: unknown, resolve: ItemResolver = ()
     if (!isRecord(body.metadata)) fail('"metadata" must be an object.', 'metadata');
     metadata = body.metadata;
   }
-  if (body.store === true) warnings.push('store: true was ignored: responses are not stored, so they cannot be retrieved or continued by id.');
   if (body.truncation === 'auto') warnings.push('truncation: "auto" is not supported; an input longer than the context window fails instead of being truncated.');
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') fail('"stream" must be a boolean.', 'stream');
   if (body.stream === true) {
@@ -335,8 +343,15 @@ export function responsesRequestToChat(body: unknown, resolve: ItemResolver = ()
     reasoning: { effort, summary: null },
     metadata,
     user,
+    store: body.store !== false,
+    previous_response_id: typeof body.previous_response_id === 'string' ? body.previous_response_id : null,
   };
-  return { request, echo, warnings };
+  return { request, echo, warnings, conversation, store: body.store !== false };
+}
+
+/** An answer's output items as the chat turns they become in the next request's conversation. */
+export function outputItemsToMessages(items: readonly OutputItem[]): ChatMessage[] {
+  return items.length === 0 ? [] : inputMessages(items, [], () => undefined);
 }
 
 function messageText(content: ChatMessage['content']): string {

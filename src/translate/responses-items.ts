@@ -1,28 +1,39 @@
 /**
- * Output items of recent /v1/responses answers, so that a client may send them back by reference
- * (`{"type": "item_reference", "id": "fc_…"}`) as the OpenAI and AI SDK clients do between the steps of a
- * tool loop when they keep the default `store: true`. Bounded: entries expire after `ttlMs`, and the least
+ * Recent /v1/responses answers, kept unless the client sent `store: false`: each output item, so that a client
+ * may send it back by reference (`{"type": "item_reference", "id": "fc_…"}`, as the OpenAI and AI SDK clients do
+ * between the steps of a tool loop with their default `store: true`), and each response with its conversation,
+ * for `previous_response_id` and `GET /v1/responses/{id}`. Bounded: entries expire after `ttlMs`, and the least
  * recently used go first once `maxBytes` (UTF-16 length of the stored JSON, a close bound of the heap used)
  * is reached. In cluster mode the items are also written to Redis with the same expiry (SharedResponseItems),
- * so the next step of a tool loop may land on any node; a reference to an item no node holds (or that
- * expired) is refused with a message that says how to send the item itself instead.
+ * so the next step of a tool loop may land on any node; a reference to an item or a response no node holds (or
+ * that expired) is refused with a message that says how to send the conversation itself instead.
  */
 import type { Redis } from 'ioredis';
-import type { OutputItem } from './responses-types.js';
+import type { ChatMessage } from '../canonical/chat.js';
+import type { OutputItem, ResponseObject } from './responses-types.js';
 
-/** Where /v1/responses keeps and finds output items. */
-export interface ResponseItems {
-  /** Keeps the items of one answer for `owner` (the API key id, or '' in open mode); never throws. */
-  put(owner: string, items: readonly OutputItem[]): void;
-  /** The items of these ids this owner may see; ids not found are absent. */
-  getMany(owner: string, ids: readonly string[]): Promise<Map<string, OutputItem>>;
+/** A response as kept: the object a GET returns, and the whole conversation up to and including its answer. */
+export interface StoredResponse {
+  readonly type: 'response';
+  readonly id: string;
+  readonly response: ResponseObject;
+  readonly conversation: readonly ChatMessage[];
 }
 
-/** What a gateway keeps: 16 MiB of items, each for an hour (a tool loop's steps are seconds apart). */
-export const RESPONSE_ITEMS_MAX_BYTES = 16 * 1024 * 1024;
-export const RESPONSE_ITEMS_TTL_MS = 60 * 60 * 1000;
+/** What is kept, by id: output items (msg_, rs_, fc_) and responses (resp_). */
+export type StoredValue = OutputItem | StoredResponse;
 
-interface Entry { readonly item: OutputItem; readonly owner: string; readonly bytes: number; readonly expiresAt: number }
+/** Where /v1/responses keeps and finds items and responses. */
+export interface ResponseItems {
+  /** Keeps values for `owner` (the API key id, or '' in open mode); never throws. */
+  put(owner: string, values: readonly StoredValue[]): void;
+  /** The values of these ids this owner may see; ids not found are absent. */
+  getMany(owner: string, ids: readonly string[]): Promise<Map<string, StoredValue>>;
+  /** Forgets one value; resolves to whether this owner had it. */
+  delete(owner: string, id: string): Promise<boolean>;
+}
+
+interface Entry { readonly item: StoredValue; readonly owner: string; readonly bytes: number; readonly expiresAt: number }
 
 export interface ResponseItemStoreOptions {
   readonly maxBytes: number;
@@ -41,8 +52,7 @@ export class ResponseItemStore implements ResponseItems {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Keeps the items of one answer for `owner` (the API key id, or '' in open mode). */
-  put(owner: string, items: readonly OutputItem[]): void {
+  put(owner: string, items: readonly StoredValue[]): void {
     const expiresAt = this.#now() + this.options.ttlMs;
     for (const item of items) {
       const bytes = 2 * (JSON.stringify(item).length + item.id.length + owner.length) + 64;
@@ -54,8 +64,8 @@ export class ResponseItemStore implements ResponseItems {
     this.#evict();
   }
 
-  /** The item, if this owner stored it and it has not expired. */
-  get(owner: string, id: string): OutputItem | undefined {
+  /** The value, if this owner stored it and it has not expired. */
+  get(owner: string, id: string): StoredValue | undefined {
     const entry = this.#entries.get(id);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.#now()) {
@@ -68,13 +78,19 @@ export class ResponseItemStore implements ResponseItems {
     return entry.item;
   }
 
-  async getMany(owner: string, ids: readonly string[]): Promise<Map<string, OutputItem>> {
-    const found = new Map<string, OutputItem>();
+  async getMany(owner: string, ids: readonly string[]): Promise<Map<string, StoredValue>> {
+    const found = new Map<string, StoredValue>();
     for (const id of ids) {
       const item = this.get(owner, id);
       if (item) found.set(id, item);
     }
     return found;
+  }
+
+  async delete(owner: string, id: string): Promise<boolean> {
+    if (this.get(owner, id) === undefined) return false;
+    this.#remove(id);
+    return true;
   }
 
   stats(): { entries: number; bytes: number } {
@@ -111,7 +127,7 @@ export class SharedResponseItems implements ResponseItems {
     private readonly options: { prefix: string; ttlMs: number; onError: (error: Error) => void },
   ) {}
 
-  put(owner: string, items: readonly OutputItem[]): void {
+  put(owner: string, items: readonly StoredValue[]): void {
     this.local.put(owner, items);
     if (items.length === 0) return;
     const pipeline = this.redis.pipeline();
@@ -122,7 +138,7 @@ export class SharedResponseItems implements ResponseItems {
     }, (error: Error) => this.#fail(error));
   }
 
-  async getMany(owner: string, ids: readonly string[]): Promise<Map<string, OutputItem>> {
+  async getMany(owner: string, ids: readonly string[]): Promise<Map<string, StoredValue>> {
     const found = await this.local.getMany(owner, ids);
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length === 0) return found;
@@ -131,7 +147,7 @@ export class SharedResponseItems implements ResponseItems {
       values.forEach((value, index) => {
         if (value === null) return;
         try {
-          found.set(missing[index]!, JSON.parse(value) as OutputItem);
+          found.set(missing[index]!, JSON.parse(value) as StoredValue);
         } catch {
           // a corrupt entry is a miss
         }
@@ -140,6 +156,16 @@ export class SharedResponseItems implements ResponseItems {
       this.#fail(error as Error);
     }
     return found;
+  }
+
+  async delete(owner: string, id: string): Promise<boolean> {
+    const local = await this.local.delete(owner, id);
+    try {
+      return (await this.redis.del(this.#key(owner, id))) > 0 || local;
+    } catch (error) {
+      this.#fail(error as Error);
+      return local;
+    }
   }
 
   #key(owner: string, id: string): string {

@@ -44,6 +44,9 @@ export interface ResponseEcho {
   reasoning: { effort: string | null; summary: string | null };
   metadata: Record<string, unknown>;
   user: string | null;
+  /** Whether the response is kept (for previous_response_id, item references and GET). */
+  store: boolean;
+  previous_response_id: string | null;
 }
 
 export interface ResponseObject extends Omit<ResponseEcho, 'model'> {
@@ -55,8 +58,6 @@ export interface ResponseObject extends Omit<ResponseEcho, 'model'> {
   incomplete_details: { reason: 'max_output_tokens' | 'content_filter' } | null;
   model: string;
   output: OutputItem[];
-  previous_response_id: null;
-  store: false;
   truncation: 'disabled';
   usage: ResponsesUsage | null;
   [key: string]: unknown;
@@ -92,8 +93,6 @@ export function responseObject(id: string, createdAt: number, echo: ResponseEcho
     incomplete_details: fields.incomplete_details,
     ...echo,
     output: fields.output,
-    previous_response_id: null,
-    store: false,
     truncation: 'disabled',
     usage: fields.usage,
   };

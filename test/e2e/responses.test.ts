@@ -38,7 +38,7 @@ describe('the official openai SDK against /v1/responses, served by a chat provid
     expect(data.usage?.input_tokens).toBeGreaterThan(0);
     expect(data.usage?.total_tokens).toBe((data.usage?.input_tokens ?? 0) + (data.usage?.output_tokens ?? 0));
     expect((data.usage as unknown as { cost_cny: string }).cost_cny).toBe(response.headers.get('x-tidegate-cost-cny'));
-    expect(data).toMatchObject({ model: 'deepseek-v4-pro', instructions: 'Be brief.', max_output_tokens: 200, temperature: 0.3, store: false });
+    expect(data).toMatchObject({ model: 'deepseek-v4-pro', instructions: 'Be brief.', max_output_tokens: 200, temperature: 0.3, store: true, previous_response_id: null });
     const upstream = lastUpstream();
     expect(upstream.messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: '你好' }]);
     expect(upstream.max_tokens).toBe(200);
@@ -107,6 +107,37 @@ describe('the official openai SDK against /v1/responses, served by a chat provid
     expect(unknown.json.error.message).toMatch(/store: false/);
   });
 
+  it('continues a conversation with previous_response_id, and serves GET and DELETE for kept responses', async () => {
+    const first = await stack.openai.responses.create({ model: 'deepseek-v4-pro', instructions: 'Answer in Chinese.', input: '北京有多少人口？' });
+    const second = await stack.openai.responses.create({ model: 'deepseek-v4-pro', instructions: 'Be brief.', previous_response_id: first.id, input: '上海呢？' });
+    expect(second.previous_response_id).toBe(first.id);
+    // the earlier turns come back; the earlier instructions do not (as on OpenAI)
+    expect(lastUpstream().messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: '北京有多少人口？' },
+      { role: 'assistant', content: first.output_text },
+      { role: 'user', content: '上海呢？' },
+    ]);
+    const third = await stack.openai.responses.create({ model: 'deepseek-v4-pro', previous_response_id: second.id, input: [{ role: 'user', content: '广州呢？' }], stream: true });
+    for await (const _event of third) { /* drain */ }
+    expect(lastUpstream().messages.map((message) => message.content)).toEqual(['北京有多少人口？', first.output_text, '上海呢？', second.output_text, '广州呢？']);
+
+    const fetched = await stack.openai.responses.retrieve(first.id);
+    expect(fetched).toMatchObject({ id: first.id, status: 'completed', output: first.output });
+    await expect(stack.openai.responses.delete(first.id)).resolves.toMatchObject({ id: first.id, deleted: true });
+    await expect(stack.openai.responses.retrieve(first.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    const stale = await stack.openai.responses.create({ model: 'deepseek-v4-pro', previous_response_id: first.id, input: 'x' }).catch((error: unknown) => error);
+    expect(stale).toMatchObject({ status: 400, code: 'invalid_request', param: 'previous_response_id' });
+  });
+
+  it('keeps nothing for store: false', async () => {
+    const unkept = await stack.openai.responses.create({ model: 'deepseek-v4-pro', input: 'secret', store: false });
+    expect((unkept as unknown as { store: boolean }).store).toBe(false);
+    await expect(stack.openai.responses.retrieve(unkept.id)).rejects.toMatchObject({ status: 404 });
+    const refused = await stack.openai.responses.create({ model: 'deepseek-v4-pro', previous_response_id: unkept.id, input: 'x' }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 400, param: 'previous_response_id' });
+  });
+
   it('routes model "auto" and says why', async () => {
     const { data, response } = await stack.openai.responses.create({ model: 'auto', input: 'What is 2+2?' }).withResponse();
     expect(data.status).toBe('completed');
@@ -139,6 +170,7 @@ describe('the official openai SDK against /v1/responses, served by a chat provid
       [{ model: 'deepseek-v4-pro' }, 'input'],
       [{ model: 'deepseek-v4-pro', input: [] }, 'input'],
       [{ model: 'deepseek-v4-pro', input: 'x', previous_response_id: 'resp_1' }, 'previous_response_id'],
+      [{ model: 'deepseek-v4-pro', input: 'x', conversation: 'conv_1' }, 'conversation'],
       [{ model: 'deepseek-v4-pro', input: 'x', tools: [{ type: 'web_search' }] }, 'tools[0].type'],
       [{ model: 'deepseek-v4-pro', input: [{ role: 'robot', content: 'x' }] }, 'input[0].role'],
       [{ model: 'deepseek-v4-pro', input: 'x', max_output_tokens: 0 }, 'max_output_tokens'],
@@ -183,5 +215,26 @@ describe('the AI SDK (@ai-sdk/openai, Responses API by default) through /v1/resp
     const upstream = stack.simulator.requests.slice(before).at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
     expect(upstream.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
     expect(String(upstream.messages[2]?.content)).toContain('Sunny in Beijing');
+  });
+});
+
+describe('responses.keepMs: 0 (an operator who keeps no content)', () => {
+  it('keeps nothing, says so, and refuses continuations with the way out', async () => {
+    const own = await startStack((simulator) => `
+responses: { keepMs: 0 }
+providers:${simulatedProvider(simulator, 'deepseek')}
+models:
+  - { id: deepseek-v4-pro, provider: deepseek }
+`);
+    try {
+      const { data, response } = await own.openai.responses.create({ model: 'deepseek-v4-pro', input: '你好' }).withResponse();
+      expect((data as unknown as { store: boolean }).store).toBe(false);
+      expect(decodeURIComponent(response.headers.get('x-tidegate-warning') ?? '')).toMatch(/keepMs is 0/);
+      await expect(own.openai.responses.retrieve(data.id)).rejects.toMatchObject({ status: 404 });
+      const refused = await own.openai.responses.create({ model: 'deepseek-v4-pro', previous_response_id: data.id, input: 'x' }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ status: 400, param: 'previous_response_id' });
+    } finally {
+      await own.close();
+    }
   });
 });

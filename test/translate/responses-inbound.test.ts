@@ -109,8 +109,7 @@ describe('Responses request → chat request', () => {
       top_logprobs: 2,
     });
     expect(request.messages[1]).toEqual({ role: 'assistant', content: null, reasoning_content: 'thought', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] });
-    expect(warnings).toHaveLength(2);
-    expect(warnings.join(' ')).toMatch(/store: true/);
+    expect(warnings).toHaveLength(1);
     expect(warnings.join(' ')).toMatch(/top_logprobs/);
   });
 
@@ -124,7 +123,7 @@ describe('Responses request → chat request', () => {
 
   it('refuses state it does not keep and tools it cannot run, naming the parameter', () => {
     const refuse = (body: Record<string, unknown>, param: string) => expect(() => responsesRequestToChat({ model: 'm', input: 'x', ...body })).toThrow(expect.objectContaining({ code: 'invalid_request', param }));
-    refuse({ previous_response_id: 'resp_1' }, 'previous_response_id');
+    refuse({ previous_response_id: 'resp_1' }, 'previous_response_id'); // not kept: the caller found no conversation
     refuse({ conversation: 'conv_1' }, 'conversation');
     refuse({ background: true }, 'background');
     refuse({ tools: [{ type: 'file_search', vector_store_ids: ['v'] }] }, 'tools[0].type');
@@ -133,6 +132,16 @@ describe('Responses request → chat request', () => {
     refuse({ input: [{ type: 'computer_call', id: 'x' }] }, 'input[0].type');
     refuse({ text: { format: { type: 'yaml' } } }, 'text.format.type');
     refuse({ temperature: 'hot' }, 'temperature');
+  });
+});
+
+describe('previous_response_id', () => {
+  it('puts the earlier conversation after the new instructions and before the new input; only the input is new', () => {
+    const previous = [{ role: 'user' as const, content: 'q1' }, { role: 'assistant' as const, content: 'a1' }];
+    const { request, conversation, echo } = responsesRequestToChat({ model: 'm', instructions: 'Now brief.', previous_response_id: 'resp_9', input: 'q2' }, undefined, previous);
+    expect(request.messages).toEqual([{ role: 'system', content: 'Now brief.' }, ...previous, { role: 'user', content: 'q2' }]);
+    expect(conversation).toEqual([...previous, { role: 'user', content: 'q2' }]);
+    expect(echo.previous_response_id).toBe('resp_9');
   });
 });
 
@@ -146,7 +155,7 @@ describe('chat answer → response object', () => {
       },
       usage, echo, { requestId: '01a2-b3', createdAt: 5 }, '0.0012',
     );
-    expect(response).toMatchObject({ id: 'resp_01a2b3', object: 'response', created_at: 5, status: 'completed', model: 'auto', store: false });
+    expect(response).toMatchObject({ id: 'resp_01a2b3', object: 'response', created_at: 5, status: 'completed', model: 'auto', store: true });
     expect(response.output.map((item) => item.type)).toEqual(['reasoning', 'message', 'function_call']);
     expect(new Set(response.output.map((item) => item.id)).size).toBe(3);
     expect(response.usage).toEqual({ input_tokens: 10, input_tokens_details: { cached_tokens: 3 }, output_tokens: 12, output_tokens_details: { reasoning_tokens: 4 }, total_tokens: 22, cost_cny: '0.0012' });
