@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../config/types.js';
+import { GatewayError } from '../errors/catalogue.js';
 import type { Exchange } from '../http/exchange.js';
 import { sendJson } from '../http/respond.js';
 import type { Services } from '../pipeline/services.js';
@@ -18,6 +19,18 @@ function current(model: ModelConfig) {
 
 /** GET /v1/models: the configured models, in OpenAI's list shape, with Tidegate's details alongside. */
 export function listModels(services: Services, exchange: Exchange): void {
+  sendJson(exchange.response, 200, { object: 'list', data: modelObjects(services) });
+}
+
+/** GET /v1/models/{id}: one model or route, as in the list (the OpenAI SDKs' `models.retrieve`). */
+export function retrieveModel(services: Services, exchange: Exchange): void {
+  const id = exchange.params.id ?? '';
+  const found = modelObjects(services).find((model) => model.id === id);
+  if (!found) throw new GatewayError('model_not_found', `The model "${id}" is not configured. GET /v1/models lists the available ones.`, { param: 'model' });
+  sendJson(exchange.response, 200, found);
+}
+
+function modelObjects(services: Services) {
   const created = Math.floor(Date.now() / 1000);
   const data = services.config.models.map((model) => ({
     id: model.id,
@@ -52,5 +65,5 @@ export function listModels(services: Services, exchange: Exchange): void {
       expected_flagship_share: services.router ? services.router.calibration(route.qualityTarget).expectedFlagshipShare : null,
     },
   }));
-  sendJson(exchange.response, 200, { object: 'list', data: [...data, ...routes] });
+  return [...data, ...routes];
 }

@@ -8,7 +8,7 @@ import { embeddings } from '../api/embeddings.js';
 import { health, readiness } from '../api/health.js';
 import { anthropicMessages, countMessageTokens } from '../api/messages.js';
 import { createResponse, deleteResponse, retrieveResponse } from '../api/responses.js';
-import { listModels } from '../api/models.js';
+import { listModels, retrieveModel } from '../api/models.js';
 import { postFeedback } from '../api/feedback.js';
 import { experimentRoutes } from '../api/experiments.js';
 import { dashboardDataRoutes } from '../api/dashboard-data.js';
@@ -28,6 +28,7 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/v1/responses/:id', access: 'client', handler: retrieveResponse },
   { method: 'DELETE', path: '/v1/responses/:id', access: 'client', handler: deleteResponse },
   { method: 'GET', path: '/v1/models', access: 'client', handler: listModels },
+  { method: 'GET', path: '/v1/models/:id', access: 'client', handler: retrieveModel },
   { method: 'POST', path: '/v1/feedback', access: 'client', handler: postFeedback },
   ...fileRoutes,
   ...batchRoutes,

@@ -120,4 +120,10 @@ describe('GET /v1/models', () => {
     expect(ids).toEqual(allPresets.map((preset) => `${preset}-chat`));
     expect(list.data[0]?.owned_by).toBe(allPresets[0]);
   });
+
+  it('retrieves one model as the SDK asks for it, and names an unknown one', async () => {
+    const model = await stack.openai.models.retrieve(`${allPresets[0]}-chat`);
+    expect(model).toMatchObject({ id: `${allPresets[0]}-chat`, object: 'model', owned_by: allPresets[0] });
+    await expect(stack.openai.models.retrieve('no-such-model')).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+  });
 });
