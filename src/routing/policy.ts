@@ -32,7 +32,7 @@ export interface RoutingTables {
 }
 
 function lacks(model: ModelConfig, needs: RequestNeeds): string | undefined {
-  if (model.kind !== needs.kind) return `is a ${model.kind} model`;
+  if (model.kind !== needs.kind) return `is a ${model.kind} model (set kind: ${needs.kind} on it in the config if it is one)`;
   if (needs.vision && !model.vision) return 'does not accept images';
   if (needs.tools && !model.tools) return 'does not support tools';
   if (needs.promptTokens && model.contextWindow !== undefined && needs.promptTokens > model.contextWindow) {
