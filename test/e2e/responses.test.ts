@@ -1,4 +1,6 @@
 import { createOpenAI } from '@ai-sdk/openai';
+import { Agent, OpenAIResponsesModel, run, setTracingDisabled, tool as agentTool } from '@openai/agents';
+import OpenAIClient from 'openai';
 import { generateText, stepCountIs, streamText, tool } from 'ai';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -215,6 +217,29 @@ describe('the AI SDK (@ai-sdk/openai, Responses API by default) through /v1/resp
     const upstream = stack.simulator.requests.slice(before).at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
     expect(upstream.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
     expect(String(upstream.messages[2]?.content)).toContain('Sunny in Beijing');
+  });
+});
+
+describe('the OpenAI Agents SDK (@openai/agents, Responses model) through /v1/responses', () => {
+  it('runs an agent with a tool, streams it, and continues it with previousResponseId', async () => {
+    setTracingDisabled(true);
+    const client = new OpenAIClient({ baseURL: `${stack.gateway.url}/v1`, apiKey: 'unused-in-open-mode', maxRetries: 0 });
+    const calls: string[] = [];
+    const weather = agentTool({ name: 'get_weather', description: 'Weather by city', parameters: z.object({ city: z.string() }), execute: async ({ city }) => { calls.push(city); return `Sunny in ${city}`; } });
+    const agent = new Agent({ name: 'forecaster', instructions: 'Be brief.', model: new OpenAIResponsesModel(client, 'deepseek-v4-pro'), tools: [weather] });
+    const first = await run(agent, 'What is the weather in Beijing?');
+    expect(calls).toEqual(['Beijing']);
+    expect(first.finalOutput).toBe('Simulated deepseek answer to: What is the weather in Beijing?');
+    const streamed = await run(agent, 'Anything else?', { stream: true });
+    let text = '';
+    for await (const chunk of streamed.toTextStream()) text += chunk;
+    await streamed.completed;
+    expect(text).toBe('Simulated deepseek answer to: Anything else?');
+    const next = await run(agent, 'And tomorrow?', { previousResponseId: first.lastResponseId });
+    expect(next.finalOutput).toBe('Simulated deepseek answer to: And tomorrow?');
+    // the continued turn carried the whole earlier exchange, tool call and result included
+    const roles = lastUpstream().messages.map((message) => message.role);
+    expect(roles).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'user']);
   });
 });
 
