@@ -1,6 +1,5 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { Agent, OpenAIResponsesModel, run, setTracingDisabled, tool as agentTool } from '@openai/agents';
-import OpenAIClient from 'openai';
+import { Agent, OpenAIProvider, run, setTracingDisabled, tool as agentTool } from '@openai/agents';
 import { generateText, stepCountIs, streamText, tool } from 'ai';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -223,10 +222,10 @@ describe('the AI SDK (@ai-sdk/openai, Responses API by default) through /v1/resp
 describe('the OpenAI Agents SDK (@openai/agents, Responses model) through /v1/responses', () => {
   it('runs an agent with a tool, streams it, and continues it with previousResponseId', async () => {
     setTracingDisabled(true);
-    const client = new OpenAIClient({ baseURL: `${stack.gateway.url}/v1`, apiKey: 'unused-in-open-mode', maxRetries: 0 });
+    const provider = new OpenAIProvider({ baseURL: `${stack.gateway.url}/v1`, apiKey: 'unused-in-open-mode', useResponses: true });
     const calls: string[] = [];
     const weather = agentTool({ name: 'get_weather', description: 'Weather by city', parameters: z.object({ city: z.string() }), execute: async ({ city }) => { calls.push(city); return `Sunny in ${city}`; } });
-    const agent = new Agent({ name: 'forecaster', instructions: 'Be brief.', model: new OpenAIResponsesModel(client, 'deepseek-v4-pro'), tools: [weather] });
+    const agent = new Agent({ name: 'forecaster', instructions: 'Be brief.', model: await provider.getModel('deepseek-v4-pro'), tools: [weather] });
     const first = await run(agent, 'What is the weather in Beijing?');
     expect(calls).toEqual(['Beijing']);
     expect(first.finalOutput).toBe('Simulated deepseek answer to: What is the weather in Beijing?');
