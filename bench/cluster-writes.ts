@@ -29,7 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { Pool } from 'undici';
-import { dist, sleep, startChild, stopChild, type Child, type Dist } from './lib.js';
+import { dist, openLoopWith, sleep, startChild, stopChild, type Child, type Dist, type LoadResult } from './lib.js';
 import { deletePrefix } from '../test/cluster/redis-fixtures.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -188,14 +188,7 @@ class NodeProcess {
   }
 }
 
-interface HttpLoad {
-  sent: number;
-  ok: number;
-  errors: number;
-  firstError?: string;
-  achievedRps: number;
-  latency: Dist;
-}
+type HttpLoad = LoadResult;
 
 /**
  * Open loop at `rate` req/s for `ms` against one node through one undici Pool (keep-alive, pipelining): the
@@ -203,56 +196,8 @@ interface HttpLoad {
  * are counted as not sent (the generator never queues without bound).
  */
 async function poolLoad(pool: Pool, path: string, headers: Record<string, string>, body: string, rate: number, ms: number, maxInFlight = 4_096): Promise<HttpLoad> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  let sent = 0;
-  let inFlight = 0;
-  let skipped = 0;
-  let lastDone = 0;
-  const interval = 1000 / rate;
-  const total = Math.round((ms / 1000) * rate);
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  const fire = (intended: number) => {
-    if (inFlight >= maxInFlight) {
-      skipped += 1;
-      return;
-    }
-    sent += 1;
-    inFlight += 1;
-    pending.push(
-      pool.request({ method: 'POST', path, headers, body })
-        .then(async (response) => {
-          await response.body.text();
-          const done = performance.now();
-          lastDone = Math.max(lastDone, done);
-          if (response.statusCode === 200) latencies.push(done - intended);
-          else {
-            errors += 1;
-            firstError ??= `HTTP ${response.statusCode}`;
-          }
-        })
-        .catch((error: unknown) => {
-          errors += 1;
-          firstError ??= error instanceof Error ? error.message : String(error);
-        })
-        .finally(() => (inFlight -= 1)),
-    );
-  };
-  let issued = 0;
-  await new Promise<void>((done) => {
-    const tick = () => {
-      const now = performance.now();
-      while (issued < total && start + issued * interval <= now) fire(start + issued++ * interval);
-      if (issued >= total) done();
-      else setTimeout(tick, 1);
-    };
-    tick();
-  });
-  await Promise.all(pending);
-  const elapsed = (lastDone || performance.now()) - start;
-  return { sent, ok: latencies.length, errors: errors + skipped, ...(firstError || skipped ? { firstError: firstError ?? `${skipped} not sent: ${maxInFlight} in flight` } : {}), achievedRps: Math.round(latencies.length / (elapsed / 1000)), latency: dist(latencies) };
+  const result = await openLoopWith(() => pool.request({ method: 'POST', path, headers, body }), rate, ms, maxInFlight);
+  return { ...result, achievedRps: Math.round(result.achievedRps) };
 }
 
 interface PgStats {

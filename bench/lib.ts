@@ -153,20 +153,41 @@ export async function openLoop(target: Target, ratePerSecond: number, durationMs
   }
 }
 
-async function scheduled(target: Target, agent: Agent, ratePerSecond: number, durationMs: number): Promise<LoadResult> {
+function scheduled(target: Target, agent: Agent, ratePerSecond: number, durationMs: number): Promise<LoadResult> {
+  return openLoopWith(() => request(target.url, { method: 'POST', body: target.body, headers: target.headers, dispatcher: agent }), ratePerSecond, durationMs);
+}
+
+/** What a load generator needs of a response: its status, and a body to read to the end. */
+export interface SentResponse { statusCode: number; body: { text(): Promise<string> } }
+
+/**
+ * The open-loop schedule behind openLoop, for any way of sending (an undici Agent, a Pool with pipelining):
+ * `send` is called at each scheduled instant; latency counts from that instant. Sends beyond `maxInFlight` are
+ * not made and count as errors (the generator never queues without bound).
+ */
+export async function openLoopWith(send: () => Promise<SentResponse>, ratePerSecond: number, durationMs: number, maxInFlight = Infinity): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
   let sent = 0;
+  let skipped = 0;
+  let inFlight = 0;
   let lastDone = 0;
   const interval = 1000 / ratePerSecond;
   const total = Math.round((durationMs / 1000) * ratePerSecond);
-  const inflight: Promise<void>[] = [];
+  const pending: Promise<void>[] = [];
   const start = performance.now();
+  let issued = 0;
   const fire = (intended: number) => {
+    issued += 1;
+    if (inFlight >= maxInFlight) {
+      skipped += 1;
+      return;
+    }
     sent += 1;
-    inflight.push(
-      request(target.url, { method: 'POST', body: target.body, headers: target.headers, dispatcher: agent })
+    inFlight += 1;
+    pending.push(
+      send()
         .then(async (response) => {
           await response.body.text();
           const done = performance.now();
@@ -180,21 +201,23 @@ async function scheduled(target: Target, agent: Agent, ratePerSecond: number, du
         .catch((error: unknown) => {
           errors += 1;
           firstError ??= error instanceof Error ? error.message : String(error);
-        }),
+        })
+        .finally(() => (inFlight -= 1)),
     );
   };
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
-      while (sent < total && start + sent * interval <= now) fire(start + sent * interval);
-      if (sent >= total) resolve();
-      else setTimeout(tick, Math.max(0, Math.min(1, start + sent * interval - performance.now())));
+      while (issued < total && start + issued * interval <= now) fire(start + issued * interval);
+      if (issued >= total) resolve();
+      else setTimeout(tick, Math.max(0, Math.min(1, start + issued * interval - performance.now())));
     };
     tick();
   });
-  await Promise.all(inflight);
+  await Promise.all(pending);
   const elapsed = (lastDone || performance.now()) - start;
-  return { sent, ok: latencies.length, errors, achievedRps: latencies.length / (elapsed / 1000), latency: dist(latencies), ...(firstError ? { firstError } : {}) };
+  firstError ??= skipped > 0 ? `${skipped} not sent: ${maxInFlight} in flight` : undefined;
+  return { sent, ok: latencies.length, errors: errors + skipped, achievedRps: latencies.length / (elapsed / 1000), latency: dist(latencies), ...(firstError ? { firstError } : {}) };
 }
 
 /** Closed loop: `concurrency` workers each send the next request as soon as the previous one answered. */

@@ -9,7 +9,8 @@
  * computed inside each run before taking the median. The machine is small and shared: read the ratios,
  * not the absolute numbers alone.
  *
- *   BENCH_QUICK=1   one run with short phases (~1 minute)
+ *   --quick (or BENCH_QUICK=1)   one run with short phases (~1 minute); the test suite runs it so it never rots
+ *   BENCH_RESULTS_DIR   where the JSON goes (default bench/results)
  *   BENCH_RUNS, BENCH_SEQ, BENCH_PHASE_S, BENCH_TTFT_N, BENCH_TOKEN_DELAY_MS  override the sizes
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { Agent } from 'undici';
 import { closedLoop, dist, freePort, median, memoryOf, once, onceStreamed, openLoop, sleep, startChild, stopChild, type Child, type Dist, type LoadResult, type Target } from './lib.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const quick = process.env.BENCH_QUICK === '1';
+const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const settings = {
   runs: env('BENCH_RUNS', quick ? 1 : 3),
@@ -334,13 +335,13 @@ async function main(): Promise<void> {
   const text = render(summary, router, notes);
   process.stdout.write(text);
   const result = { date: new Date().toISOString(), node: process.version, quick, settings, elapsedS: (Date.now() - began) / 1000, notes, summary, router, runs };
-  const dir = join(root, 'bench/results');
+  const dir = process.env.BENCH_RESULTS_DIR ?? join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${result.date.slice(0, 19).replace(/[:T]/g, '-')}.json`);
   const json = `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`;
   writeFileSync(file, json);
   writeFileSync(join(dir, 'latest.json'), json);
-  process.stdout.write(`\nsaved ${file} (and bench/results/latest.json) in ${f(result.elapsedS, 0)} s\n`);
+  process.stdout.write(`\nsaved ${file} (and ${join(dir, 'latest.json')}) in ${f(result.elapsedS, 0)} s\n`);
 }
 
 main().catch((error) => {
