@@ -6,11 +6,15 @@ import { episodeHeader } from '../flywheel/episode.js';
 
 const scenarioPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** The key a call is made with, as the request log and per-key state name it ('admin' for the admin key; none in open mode). */
+export function callerKeyId(principal: Exchange['principal']): string | undefined {
+  return principal.kind === 'key' ? principal.keyId : principal.kind === 'admin' ? 'admin' : undefined;
+}
+
 /** The context of a model call, with who called and the x-tidegate-* request headers read once. */
 export function modelCallContext(exchange: Exchange, endpoint: Endpoint): RequestContext {
   const { principal, request } = exchange;
-  const keyId = principal.kind === 'key' ? principal.keyId : principal.kind === 'admin' ? 'admin' : undefined;
-  const context = new RequestContext(endpoint, keyId, request.socket.remoteAddress);
+  const context = new RequestContext(endpoint, callerKeyId(principal), request.socket.remoteAddress);
   exchange.context = context;
   context.principal = principal;
   const scenario = request.headers['x-tidegate-scenario'];

@@ -9,7 +9,7 @@ import { applyPriority } from '../scheduling/scheduling-stage.js';
 import { outputItemsToMessages, responsesRequestToChat } from '../translate/responses-inbound.js';
 import type { StoredValue } from '../translate/responses-items.js';
 import type { ResponseObject } from '../translate/responses-types.js';
-import { modelCallContext } from './call-context.js';
+import { callerKeyId, modelCallContext } from './call-context.js';
 import { validateChatRequest } from './validate-chat.js';
 
 /** Ids the request refers to (item references, previous_response_id), looked up before the (synchronous) translation. */
@@ -59,25 +59,25 @@ export async function createResponse(services: Services, exchange: Exchange): Pr
   await runChat(services, context, request, needs, responsesSink(exchange.response, context, echo, keep), exchange.signal);
 }
 
-async function stored(services: Services, exchange: Exchange): Promise<{ owner: string; id: string; found: boolean; value?: StoredValue }> {
+/** The kept response this request names, for its key; throws not_found when there is none. */
+async function keptResponse(services: Services, exchange: Exchange): Promise<{ owner: string; id: string; response: ResponseObject }> {
   const id = exchange.params.id ?? '';
-  const owner = exchange.principal.kind === 'key' ? exchange.principal.keyId : exchange.principal.kind === 'admin' ? 'admin' : '';
+  const owner = callerKeyId(exchange.principal) ?? '';
   const value = (await services.responseItems?.getMany(owner, [id]))?.get(id);
-  return { owner, id, found: value?.type === 'response', ...(value ? { value } : {}) };
+  if (value?.type !== 'response') throw notKept(id);
+  return { owner, id, response: value.response };
 }
 
 const notKept = (id: string) => new GatewayError('not_found', `Response ${id} is not kept here: responses are kept for responses.keepMs (an hour by default; in memory, and in Redis in cluster mode), unless created with store: false.`, { param: 'id' });
 
 /** GET /v1/responses/{id}: a response kept within the last hour, for the key that created it. */
 export async function retrieveResponse(services: Services, exchange: Exchange): Promise<void> {
-  const { id, value } = await stored(services, exchange);
-  if (value?.type !== 'response') throw notKept(id);
-  sendJson(exchange.response, 200, value.response);
+  sendJson(exchange.response, 200, (await keptResponse(services, exchange)).response);
 }
 
 /** DELETE /v1/responses/{id}: forget a kept response (its items expire on their own). */
 export async function deleteResponse(services: Services, exchange: Exchange): Promise<void> {
-  const { owner, id, found } = await stored(services, exchange);
-  if (!found || !services.responseItems || !(await services.responseItems.delete(owner, id))) throw notKept(id);
+  const { owner, id } = await keptResponse(services, exchange);
+  if (!(await services.responseItems!.delete(owner, id))) throw notKept(id);
   sendJson(exchange.response, 200, { id, object: 'response', deleted: true });
 }

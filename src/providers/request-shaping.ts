@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest } from '../canonical/chat.js';
+import { contentText } from '../canonical/content-text.js';
 import type { PresetDefinition } from './preset.js';
 
 /**
@@ -56,7 +57,7 @@ function shapeStructuredOutput(body: ChatRequest, preset: PresetDefinition, warn
     notes.push(`Reply with one JSON object only, no other text. It must conform to this JSON Schema${typeof spec.name === 'string' ? ` named "${spec.name}"` : ''}${about}:\n${JSON.stringify(spec.schema ?? {})}`);
     body.response_format = { type: 'json_object' };
     warnings.push(`${preset.displayName} does not take response_format json_schema; sent json_object with the schema in a system message (the provider returns JSON but does not enforce the schema)`);
-  } else if (format.type === 'json_object' && support.jsonWordRequired && !body.messages.some((message) => /json/i.test(messageText(message.content)))) {
+  } else if (format.type === 'json_object' && support.jsonWordRequired && !body.messages.some((message) => /json/i.test(contentText(message.content, ' ')))) {
     notes.push('Reply in JSON.');
     warnings.push(`${preset.displayName} needs the word "json" in the prompt for json_object output; added a system message saying "Reply in JSON."`);
   }
@@ -65,10 +66,4 @@ function shapeStructuredOutput(body: ChatRequest, preset: PresetDefinition, warn
   const lead = body.messages.findIndex((message) => message.role !== 'system' && message.role !== 'developer');
   const at = lead === -1 ? body.messages.length : lead;
   body.messages = [...body.messages.slice(0, at), { role: 'system', content: notes.join('\n') }, ...body.messages.slice(at)];
-}
-
-function messageText(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join(' ');
 }

@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, ToolCall, ToolDefinition } from '../canonical/chat.js';
 import type { NormalizedUsage } from '../canonical/usage.js';
+import { contentText } from '../canonical/content-text.js';
 import { GatewayError } from '../errors/catalogue.js';
 import {
   anthropicUsage, finishReasonToStopReason, isRecord, parseToolInput, TOOL_ERROR_PREFIX,
@@ -235,12 +236,6 @@ export function messagesRequestToChat(body: unknown): { request: ChatRequest; wa
   return { request, warnings: ctx.warnings };
 }
 
-function textContent(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
-}
-
 /**
  * Canonical response → Anthropic Message. Blocks come as thinking, text, tool_use. Tool arguments
  * that are not a JSON object are kept as `{ "_raw": "<arguments>" }` (see parseToolInput).
@@ -253,7 +248,7 @@ export function chatResponseToMessage(response: ChatResponse, usage: NormalizedU
   if (typeof message?.reasoning_content === 'string' && message.reasoning_content !== '') {
     content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });
   }
-  const text = textContent(message?.content);
+  const text = contentText(message?.content);
   if (text !== '') content.push({ type: 'text', text });
   for (const call of message?.tool_calls ?? []) {
     content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolInput(call.function.arguments).input });

@@ -9,6 +9,7 @@
  */
 import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, ToolCall, ToolDefinition } from '../canonical/chat.js';
 import type { NormalizedUsage } from '../canonical/usage.js';
+import { contentText } from '../canonical/content-text.js';
 import { GatewayError } from '../errors/catalogue.js';
 import { isRecord } from './anthropic-types.js';
 import { itemId, responseObject, responsesUsage, statusFor, type OutputItem, type ResponseEcho, type ResponseObject } from './responses-types.js';
@@ -354,12 +355,6 @@ export function outputItemsToMessages(items: readonly OutputItem[]): ChatMessage
   return items.length === 0 ? [] : inputMessages(items, [], () => undefined);
 }
 
-function messageText(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
-}
-
 /** Canonical answer → output items, in OpenAI's order: reasoning, the message, then function calls. */
 export function chatResponseToOutput(response: ChatResponse, requestId: string): OutputItem[] {
   const message = response.choices[0]?.message;
@@ -367,7 +362,7 @@ export function chatResponseToOutput(response: ChatResponse, requestId: string):
   if (typeof message?.reasoning_content === 'string' && message.reasoning_content !== '') {
     output.push({ type: 'reasoning', id: itemId('rs', requestId, output.length), summary: [{ type: 'summary_text', text: message.reasoning_content }] });
   }
-  const said = messageText(message?.content);
+  const said = contentText(message?.content);
   if (said !== '' || !message?.tool_calls?.length) {
     output.push({ type: 'message', id: itemId('msg', requestId, output.length), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: said, annotations: [], logprobs: [] }] });
   }

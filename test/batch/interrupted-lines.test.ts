@@ -5,7 +5,7 @@ import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { claimJob, getJob, insertJobs, markJobSent, migrate, openDatabase, recoverInterrupted, type Database, type NewJob } from '../../src/storage/index.js';
-import { simulatedProvider } from '../e2e/harness.js';
+import { simulatedProvider, upstreamCallsPerLine } from '../e2e/harness.js';
 import { killAll, startNodeProcess, type NodeProcess } from '../cluster/node-process.js';
 
 const line = (id: string): NewJob => ({
@@ -93,7 +93,7 @@ models:
       const unsent = atKill.filter((row) => row.status === 'running' && row.sent_at === null).map((row) => Number(row.line_no) - 1);
       expect(sent.size).toBeGreaterThan(0);
       expect(unsent).toEqual([Number(queued.line_no) - 1]);
-      const callsAtKill = countCalls(simulator);
+      const callsAtKill = upstreamCallsPerLine(simulator);
 
       const second = await startNodeProcess(dir, 'single', yaml);
       nodes.push(second);
@@ -104,7 +104,7 @@ models:
         done = await again.batches.retrieve(batch.id);
       }
       expect(done.request_counts).toEqual({ total, completed: total - sent.size, failed: sent.size });
-      const calls = countCalls(simulator);
+      const calls = upstreamCallsPerLine(simulator);
       expect([...calls.values()].every((count) => count <= 1)).toBe(true);
       for (const lineNo of sent) expect(calls.get(lineNo) ?? 0).toBe(callsAtKill.get(lineNo) ?? 0);
       for (let lineNo = 0; lineNo < total; lineNo++) if (!sent.has(lineNo)) expect({ lineNo, calls: calls.get(lineNo) }).toEqual({ lineNo, calls: 1 });
@@ -119,13 +119,3 @@ models:
   }, 90_000);
 });
 
-/** Upstream calls per line ("line 17" prompts) seen by the fake provider. */
-function countCalls(simulator: Simulator): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const request of simulator.requests) {
-    const content = (request.body as { messages?: Array<{ content?: unknown }> } | undefined)?.messages?.[0]?.content;
-    const match = typeof content === 'string' ? /^line (\d+)$/.exec(content) : null;
-    if (match) counts.set(Number(match[1]), (counts.get(Number(match[1])) ?? 0) + 1);
-  }
-  return counts;
-}

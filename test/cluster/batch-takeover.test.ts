@@ -6,7 +6,7 @@ import OpenAI, { toFile } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { openDatabase, type Database } from '../../src/storage/index.js';
-import { simulatedProvider } from '../e2e/harness.js';
+import { simulatedProvider, upstreamCallsPerLine } from '../e2e/harness.js';
 import { POSTGRES_URL, uniqueSchema } from '../storage/storage-targets.js';
 import { killAll, startNodeProcess, type NodeProcess } from './node-process.js';
 
@@ -22,17 +22,6 @@ async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs: 
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/** Upstream calls per line, read from the prompt ("line 17") the fake provider received. */
-function upstreamCalls(simulator: Simulator): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const request of simulator.requests) {
-    const content = (request.body as { messages?: Array<{ content?: unknown }> } | undefined)?.messages?.[0]?.content;
-    const match = typeof content === 'string' ? /^line (\d+)$/.exec(content) : null;
-    if (match) counts.set(Number(match[1]), (counts.get(Number(match[1])) ?? 0) + 1);
-  }
-  return counts;
 }
 
 interface Cluster {
@@ -116,7 +105,7 @@ async function killLeaderMidBatch(c: Cluster) {
   // Nothing writes the lines until the lease expires: this is what the dead leader left.
   const atKill: LineAtKill[] = (await sql<{ line_no: number; status: string; sent_at: string | null }>`select line_no, status, sent_at from jobs where batch_id = ${batch.id}`.execute(c.database.db)).rows
     .map((row) => ({ line: Number(row.line_no) - 1, status: row.status, sent: row.sent_at !== null }));
-  const callsAtKill = upstreamCalls(c.simulator);
+  const callsAtKill = upstreamCallsPerLine(c.simulator);
 
   const next = await until(async () => {
     const lease = await runnerLease();
@@ -134,7 +123,7 @@ async function killLeaderMidBatch(c: Cluster) {
   const fileLines = async (id: string | null | undefined) => (id ? (await (await survivor.files.content(id)).text()).trim().split('\n').map((line) => JSON.parse(line) as { custom_id: string; error: { code: string; message: string } | null }) : []);
   return {
     first, next, takeoverMs, atKill, callsAtKill, done, jobs, ledger,
-    calls: upstreamCalls(c.simulator),
+    calls: upstreamCallsPerLine(c.simulator),
     output: await fileLines(done.output_file_id),
     errors: await fileLines(done.error_file_id),
   };

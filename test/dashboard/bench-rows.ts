@@ -1,4 +1,5 @@
 import type { Database } from '../../src/storage/index.js';
+import { lcg } from '../fixtures/lcg.js';
 
 /**
  * The large synthetic request log the dashboard benchmarks seed (bench/dashboard-overview.ts, test/dashboard/pages-bench.ts):
@@ -33,8 +34,7 @@ export function insertBenchRequestLog(database: Database, options: BenchLogOptio
   const days = options.days ?? 30;
   const end = options.end ?? BENCH_END;
   const start = end - days * DAY_MS;
-  let state = 42;
-  const next = () => ((state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
+  const next = lcg(42);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const insert = sqlite.prepare(`insert into request_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
   const insertMany = sqlite.transaction((count: number, offset: number) => {

@@ -11,6 +11,7 @@ import { dayIn } from '../../src/rollups/time-zone.js';
 import { usageRowsFromRollups } from '../../src/rollups/usage-rows.js';
 import { migrate, migrationNames, openDatabase, RequestLogWriter, usageReport, type Database, type RequestLogRow, type UsageGroup } from '../../src/storage/index.js';
 import { makeRow, targets, type Target } from '../storage/storage-targets.js';
+import { lcg } from '../fixtures/lcg.js';
 
 /**
  * The narrower rollups of migration 0016 (by key, by route and scenario, by error) answer exactly what a scan of
@@ -21,16 +22,8 @@ import { makeRow, targets, type Target } from '../storage/storage-targets.js';
 const DAY0 = Date.parse('2026-06-01T00:00:00+08:00');
 const DAY_MS = 86_400_000;
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1_664_525 + 1_013_904_223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 function mixedRows(count: number, seed: number, idPrefix: string): RequestLogRow[] {
-  const next = random(seed);
+  const next = lcg(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   return Array.from({ length: count }, (_, i) => {
     const cache = pick(['miss', 'miss', 'hit', 'semantic-hit', 'bypass'] as const);

@@ -4,6 +4,7 @@ import { insertFeedback } from '../../src/flywheel/feedback-store.js';
 import { insertInferences, type InferenceRow } from '../../src/flywheel/inference-store.js';
 import { SHADOW_VERDICT_METRIC } from '../../src/flywheel/router-labels.js';
 import { RollupJob } from '../../src/rollups/rollup-job.js';
+import { lcg } from '../fixtures/lcg.js';
 import {
   claimJob,
   completeJob,
@@ -118,15 +119,6 @@ scenarios:
 `;
 }
 
-/** A deterministic pseudo-random sequence (LCG), so a seeded store is the same for the same `now`. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1_664_525 + 1_013_904_223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 /** Cost in nano-yuan of usage on a model (prices per 1M tokens → nano per token = price × 1000). */
 function priced(model: SeedModel, input: number, cacheRead: number, output: number, multiplier = 1): number {
   const [inPrice, readPrice, outPrice] = SEED_MODELS[model].price;
@@ -168,7 +160,7 @@ export async function seedDashboardStore(database: Database, options: SeedOption
   const days = options.days ?? 14;
   const perDay = options.requestsPerDay ?? 200;
   const from = now - days * DAY;
-  const next = random(Math.floor(now / 1000) ^ 0x5eed);
+  const next = lcg(Math.floor(now / 1000) ^ 0x5eed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const between = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/storage/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { simulatedProvider } from './harness.js';
+import { simulatedProvider, upstreamCallsPerLine } from './harness.js';
 
 let simulator: Simulator;
 let dir: string;
@@ -86,13 +86,9 @@ models:
     second.child.kill('SIGKILL');
     await new Promise((resolve) => second.child.once('exit', resolve));
 
-    const perLine = new Map<string, number>();
-    for (const request of simulator.requests) {
-      const text = (request.body as { messages: Array<{ content: string }> }).messages.at(-1)!.content;
-      perLine.set(text, (perLine.get(text) ?? 0) + 1);
-    }
+    const perLine = upstreamCallsPerLine(simulator);
     expect(Math.max(...perLine.values())).toBe(1); // no line reached the provider twice
-    for (const line of output) expect(perLine.get(`line ${String(line.custom_id).slice(1)}`)).toBe(1); // every answer came from one call
+    for (const line of output) expect(perLine.get(Number(String(line.custom_id).slice(1)))).toBe(1); // every answer came from one call
 
     const database = await openDatabase(`sqlite:${join(dir, 'tidegate.db')}`);
     try {

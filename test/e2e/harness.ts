@@ -71,3 +71,14 @@ export async function raw(stack: Stack, path: string, init: RequestInit = {}): P
   }
   return { status: response.status, headers: response.headers, json };
 }
+
+/** Upstream calls per batch line, read from the prompt ("line 17") each call carried to the simulator. */
+export function upstreamCallsPerLine(simulator: Simulator): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const request of simulator.requests) {
+    const content = (request.body as { messages?: Array<{ content?: unknown }> } | undefined)?.messages?.[0]?.content;
+    const match = typeof content === 'string' ? /^line (\d+)$/.exec(content) : null;
+    if (match) counts.set(Number(match[1]), (counts.get(Number(match[1])) ?? 0) + 1);
+  }
+  return counts;
+}

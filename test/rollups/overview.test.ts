@@ -5,22 +5,14 @@ import { dashboardOverview } from '../../src/rollups/overview.js';
 import { HOUR_MS, RollupJob, readWatermark } from '../../src/rollups/rollup-job.js';
 import { migrate, openDatabase, RequestLogWriter, usageReport, type Database, type RequestLogRow } from '../../src/storage/index.js';
 import { makeRow, targets, type Target } from '../storage/storage-targets.js';
+import { lcg } from '../fixtures/lcg.js';
 
 /** 2026-06-01 00:00 Beijing time (16:00 UTC the day before). */
 const DAY0 = Date.parse('2026-06-01T00:00:00+08:00');
 const DAY_MS = 86_400_000;
 
-/** A deterministic pseudo-random sequence, so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1_664_525 + 1_013_904_223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 function mixedRows(count: number, seed: number, idPrefix: string): RequestLogRow[] {
-  const next = random(seed);
+  const next = lcg(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   return Array.from({ length: count }, (_, i) => {
     const cache = pick(['miss', 'miss', 'hit', 'semantic-hit', 'bypass'] as const);
