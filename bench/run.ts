@@ -36,20 +36,23 @@ const settings = {
 
 const progress = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 
-type Key = 'direct' | 'tgOn' | 'tgAuto' | 'tgOff' | 'portkey';
+type Key = 'direct' | 'floor' | 'tgOn' | 'tgAuto' | 'tgOff' | 'portkey';
 const LABELS: Record<Key, string> = {
   direct: 'direct to upstream',
+  floor: 'Node floor proxy',
   tgOn: 'Tidegate ON',
   tgAuto: 'Tidegate ON, model auto',
   tgOff: 'Tidegate OFF (bare)',
   portkey: 'Portkey 1.15.2',
 };
-const GATEWAYS = ['tgOn', 'tgOff', 'portkey'] as const;
+const GATEWAYS = ['floor', 'tgOn', 'tgOff', 'portkey'] as const;
+/** Targets of the load phases (open and closed loop, streaming); tgAuto is measured sequentially only. */
+const LOAD_KEYS = ['direct', 'floor', 'tgOn', 'tgOff', 'portkey'] as const;
 
 const prompt = 'Benchmark prompt: say hello.';
 const chatBody = (model: string, stream = false) => JSON.stringify({ model, messages: [{ role: 'user', content: prompt }], ...(stream ? { stream: true } : {}) });
 
-interface Processes { children: Child[]; targets: Record<Key, Target>; streamTargets: Record<Exclude<Key, 'tgAuto'>, Target>; pids: Record<'tgOn' | 'tgOff' | 'portkey', number | undefined>; dir: string; autoNote: string }
+interface Processes { children: Child[]; targets: Record<Key, Target>; streamTargets: Record<Exclude<Key, 'tgAuto'>, Target>; pids: Record<(typeof GATEWAYS)[number], number | undefined>; dir: string; autoNote: string }
 
 async function startAll(): Promise<Processes> {
   const children: Child[] = [];
@@ -86,12 +89,13 @@ ${providers}models:
   const portkeyBin = join(root, 'node_modules/@portkey-ai/gateway/build/start-server.js');
   if (!existsSync(portkeyBin)) throw new Error(`${portkeyBin} is missing: run npm install (Portkey is a dev dependency)`);
   const portkeyPort = await freePort();
-  const [on, off, portkey] = await Promise.all([
+  const [floor, on, off, portkey] = await Promise.all([
+    startChild('floor proxy', process.execPath, [join(root, 'dist/bench/floor-proxy.js'), '--upstream', fastUrl, '--slow-upstream', slowUrl], 'stdout', /\{"url":"(http:[^"]+)"\}/),
     tidegate('on.yaml'),
     tidegate('off.yaml'),
     startChild('portkey', process.execPath, [portkeyBin, `--port=${portkeyPort}`, '--headless'], 'stdout', /Ready for connections/, { env: { ...process.env, NODE_ENV: 'production' } }),
   ]);
-  children.push(on.child, off.child, portkey.child);
+  children.push(floor.child, on.child, off.child, portkey.child);
   const json = { 'content-type': 'application/json', authorization: 'Bearer bench' };
   const portkeyHeaders = (upstream: string) => ({ ...json, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/openai-compatible/v1` });
   const onUrl = `${on.match[1]}/v1/chat/completions`;
@@ -100,6 +104,7 @@ ${providers}models:
   const target = (key: Key, url: string, headers: Record<string, string>, model: string, streamModel = model): Target => ({ key, label: LABELS[key], url, headers, body: chatBody(model), streamBody: chatBody(streamModel, true) });
   const targets: Record<Key, Target> = {
     direct: target('direct', `${fastUrl}/openai-compatible/v1/chat/completions`, json, 'bench-model'),
+    floor: target('floor', `${floor.match[1]}/openai-compatible/v1/chat/completions`, json, 'bench-model'),
     tgOn: target('tgOn', onUrl, json, 'bench-model', 'bench-stream'),
     tgAuto: target('tgAuto', onUrl, json, 'auto'),
     tgOff: target('tgOff', offUrl, json, 'bench-model', 'bench-stream'),
@@ -107,6 +112,7 @@ ${providers}models:
   };
   const streamTargets = {
     direct: { ...targets.direct, url: `${slowUrl}/openai-compatible/v1/chat/completions` },
+    floor: { ...targets.floor, url: `${floor.match[1]}/slow/openai-compatible/v1/chat/completions` },
     tgOn: targets.tgOn,
     tgOff: targets.tgOff,
     portkey: { ...targets.portkey, headers: portkeyHeaders(slowUrl) },
@@ -131,7 +137,7 @@ ${providers}models:
     await agent.close();
   }
   const pid = (child: Child) => child.process.pid;
-  return { children, targets, streamTargets, pids: { tgOn: pid(on.child), tgOff: pid(off.child), portkey: pid(portkey.child) }, dir, autoNote };
+  return { children, targets, streamTargets, pids: { floor: pid(floor.child), tgOn: pid(on.child), tgOff: pid(off.child), portkey: pid(portkey.child) }, dir, autoNote };
 }
 
 /** Rotates the order of the targets from run to run so that none is always measured first. */
@@ -144,11 +150,11 @@ interface RunResult {
   rates: Record<string, Partial<Record<Key, LoadResult>>>;
   closed: Partial<Record<Key, LoadResult>>;
   ttft: Partial<Record<Key, { ttft: Dist; total: Dist }>>;
-  memory: Record<'tgOn' | 'tgOff' | 'portkey', { hwmMiB: number; rssMiB: number; startRssMiB: number } | null>;
+  memory: Record<(typeof GATEWAYS)[number], { hwmMiB: number; rssMiB: number; startRssMiB: number } | null>;
 }
 
 async function oneRun(run: number): Promise<RunResult> {
-  progress(`run ${run + 1}/${settings.runs}: starting simulators, Tidegate ON/OFF and Portkey`);
+  progress(`run ${run + 1}/${settings.runs}: starting simulators, the Node floor proxy, Tidegate ON/OFF and Portkey`);
   const p = await startAll();
   try {
     const startMem = Object.fromEntries(GATEWAYS.map((key) => [key, memoryOf(p.pids[key])?.rssMiB ?? NaN])) as Record<(typeof GATEWAYS)[number], number>;
@@ -161,7 +167,7 @@ async function oneRun(run: number): Promise<RunResult> {
     for (let i = 0; i < settings.sequential; i += 1) for (const key of keys) seq[key].push((await once(p.targets[key], seqAgent)).ms);
     await seqAgent.close();
 
-    const loadKeys = rotate(['direct', 'tgOn', 'tgOff', 'portkey'] as const, run);
+    const loadKeys = rotate(LOAD_KEYS, run);
     const rates: RunResult['rates'] = {};
     for (const rate of settings.rates) {
       rates[rate] = {};
@@ -245,7 +251,7 @@ const table = (header: string[], rows: string[][]) => {
 function summarise(runs: RunResult[]) {
   const med = (pick: (r: RunResult) => number | undefined) => median(runs.map((r) => pick(r) ?? NaN));
   const allKeys = Object.keys(LABELS) as Key[];
-  const loadKeys = ['direct', 'tgOn', 'tgOff', 'portkey'] as const;
+  const loadKeys = LOAD_KEYS;
   const sequential = Object.fromEntries(allKeys.map((key) => [key, {
     p50: med((r) => r.sequential[key].p50), p99: med((r) => r.sequential[key].p99),
     addedP50: med((r) => r.sequential[key].p50 - r.sequential.direct.p50), addedP99: med((r) => r.sequential[key].p99 - r.sequential.direct.p99),
@@ -286,6 +292,16 @@ function summarise(runs: RunResult[]) {
       sequential_added_p50: ratio(added('tgOn', 'p50'), added('tgOff', 'p50')),
       rate1000_added_p99: ratio((r) => (r.rates[1000]?.tgOn?.latency.p99 ?? NaN) - (r.rates[1000]?.direct?.latency.p99 ?? NaN), (r) => (r.rates[1000]?.tgOff?.latency.p99 ?? NaN) - (r.rates[1000]?.direct?.latency.p99 ?? NaN)),
       throughput_c50: ratio((r) => r.closed.tgOn?.achievedRps, (r) => r.closed.tgOff?.achievedRps),
+    },
+    // The Node floor proxy: what any gateway on this runtime costs at least, in the same run.
+    floor_vs_portkey: {
+      throughput_c50: ratio((r) => r.closed.floor?.achievedRps, (r) => r.closed.portkey?.achievedRps),
+      peak_rss: ratio((r) => r.memory.floor?.hwmMiB, (r) => r.memory.portkey?.hwmMiB),
+    },
+    tidegateOn_vs_floor: {
+      sequential_added_p50: ratio(added('tgOn', 'p50'), added('floor', 'p50')),
+      rate1000_added_p99: ratio((r) => (r.rates[1000]?.tgOn?.latency.p99 ?? NaN) - (r.rates[1000]?.direct?.latency.p99 ?? NaN), (r) => (r.rates[1000]?.floor?.latency.p99 ?? NaN) - (r.rates[1000]?.direct?.latency.p99 ?? NaN)),
+      throughput_c50: ratio((r) => r.closed.tgOn?.achievedRps, (r) => r.closed.floor?.achievedRps),
     },
     tidegateOn_vs_direct: {
       sequential_p50: ratio((r) => r.sequential.tgOn.p50, (r) => r.sequential.direct.p50),
@@ -330,6 +346,7 @@ async function main(): Promise<void> {
   const router = await routerTiming();
   const notes = [...new Set(runs.map((r) => r.autoNote))];
   notes.push('Portkey: @portkey-ai/gateway 1.15.2, @hono/node-server pinned to 1.13.5, --headless, NODE_ENV=production, headers x-portkey-provider: openai + x-portkey-custom-host');
+  notes.push('Node floor proxy (bench/floor-proxy.ts): node:http + a pooled undici agent, body forwarded unchanged, no parsing: the least any Node gateway can cost here');
   notes.push('all processes (simulators, gateways, load generator) share the same cores');
   const summary = summarise(runs);
   const text = render(summary, router, notes);
