@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /**
- * `npm run bench` in its quick mode, end to end, so that it never rots: it starts the simulators, Tidegate ON
- * and OFF and Portkey's gateway, measures every figure, and writes its JSON. No timing is asserted (the
+ * `npm run bench` in its quick mode, end to end, so that it never rots: it starts the simulators, the Node floor
+ * proxy, Tidegate ON and OFF and Portkey's gateway, measures every figure, and writes its JSON. No timing is asserted (the
  * machines are shared); only that every figure was measured for every target and every ratio computed.
  */
 const root = resolve(import.meta.dirname, '../..');
@@ -14,7 +14,7 @@ const out = mkdtempSync(join(tmpdir(), 'tidegate-bench-quick-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('npm run bench --quick', () => {
-  it('measures direct, Tidegate ON and OFF and Portkey, and writes every figure', () => {
+  it('measures direct, the Node floor proxy, Tidegate ON and OFF and Portkey, and writes every figure', () => {
     const script = join(root, 'dist/bench/run.js');
     expect(existsSync(script), 'dist/bench/run.js is missing: run npm run build (npm test does)').toBe(true);
     const result = spawnSync(process.execPath, [script, '--quick'], {
@@ -38,17 +38,18 @@ describe('npm run bench --quick', () => {
     };
     expect(report.quick).toBe(true);
     const { summary } = report;
-    for (const key of ['direct', 'tgOn', 'tgAuto', 'tgOff', 'portkey']) expect(summary.sequential[key]?.p50, key).toBeGreaterThan(0);
+    for (const key of ['direct', 'floor', 'tgOn', 'tgAuto', 'tgOff', 'portkey']) expect(summary.sequential[key]?.p50, key).toBeGreaterThan(0);
     for (const rate of ['100', '1000']) {
-      for (const key of ['direct', 'tgOn', 'tgOff', 'portkey']) expect(summary.rates[rate]?.[key]?.achievedRps, `${rate} ${key}`).toBeGreaterThan(0);
+      for (const key of ['direct', 'floor', 'tgOn', 'tgOff', 'portkey']) expect(summary.rates[rate]?.[key]?.achievedRps, `${rate} ${key}`).toBeGreaterThan(0);
     }
-    for (const key of ['direct', 'tgOn', 'tgOff', 'portkey']) {
+    for (const key of ['direct', 'floor', 'tgOn', 'tgOff', 'portkey']) {
       expect(summary.closed[key]?.rps, key).toBeGreaterThan(0);
       expect(summary.closed[key]?.errors, key).toBe(0);
       expect(summary.ttft[key]?.p50, key).toBeGreaterThan(0);
     }
-    for (const key of ['tgOn', 'tgOff', 'portkey']) expect(summary.memory[key]?.hwmMiB, key).toBeGreaterThan(0);
+    for (const key of ['floor', 'tgOn', 'tgOff', 'portkey']) expect(summary.memory[key]?.hwmMiB, key).toBeGreaterThan(0);
     for (const name of ['throughput_c50', 'peak_rss', 'sequential_added_p50']) expect(Number.isFinite(summary.ratios.tidegateOn_vs_portkey?.[name])).toBe(true);
+    for (const name of ['throughput_c50', 'sequential_added_p50']) expect(Number.isFinite(summary.ratios.tidegateOn_vs_floor?.[name])).toBe(true);
     expect(report.router.long10k?.calls).toBeGreaterThan(0);
     expect(result.stdout).toContain('Tidegate benchmark');
   }, 260_000);
