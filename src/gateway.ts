@@ -35,6 +35,7 @@ import { startTelemetry } from './telemetry/telemetry.js';
 import { dashboardOverview } from './rollups/overview.js';
 import {
   RequestLogWriter,
+  type RequestLogRow,
   activeKeyId,
   ensureRequestLogPartitions,
   countActiveApiKeys,
@@ -107,6 +108,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     queueLimit: config.requestLog.queueLimit,
     onError: (error: unknown) => logger.error('request log write failed; will retry', { error: String(error) }),
   });
+  // A row the writer refuses (a field out of range) is logged, never thrown: the answer has already gone out,
+  // and an exception here would escape the request (and, from a stream's end, the process).
+  const logRow = (row: RequestLogRow): void | Promise<void> => {
+    try {
+      return writer.write(row);
+    } catch (error) {
+      logger.error('request log row refused', { requestId: row.id, error: String(error) });
+      return undefined;
+    }
+  };
   // last_used_at is written in batches, never on the request path.
   const usedKeys = new Set<string>();
   const touchUsedKeys = async () => {
@@ -206,7 +217,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         const row = toLogRow(context, config.hash);
         metrics.observe(row);
         telemetry?.finish(context, row);
-        const logged = config.requestLog.enabled ? writer.write(row) : undefined;
+        const logged = config.requestLog.enabled ? logRow(row) : undefined;
         return captured || logged || assigned ? Promise.all([captured, logged, assigned]).then(() => undefined) : undefined;
       },
       observe: (context, row) => {

@@ -35,7 +35,7 @@ export async function executeWithFallbacks<T>(
     for (let attempt = 1; attempt <= retry.maxAttempts; attempt += 1) {
       if (!breakers.tryAcquire(target.circuitKey)) {
         context.attempts.push({ model: model.id, provider: target.provider.id, outcome: 'circuit_open', ms: 0 });
-        lastError ??= new GatewayError('circuit_open', `${model.id} is failing repeatedly; its circuit is open.`);
+        lastError ??= new GatewayError('circuit_open', `${model.id} is failing repeatedly; its circuit is open.`, { retryAfterMs: breakers.retryAfterMs(target.circuitKey) });
         break;
       }
       const started = performance.now();

@@ -64,7 +64,8 @@ export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + path;
 }
 
-const providerName = (provider: ProviderConfig) => `${provider.id} (${provider.baseUrl})`;
+/** Clients see the provider's id only: a base URL can carry credentials (user:password@, ?token=) and internal hosts. */
+const providerName = (provider: ProviderConfig) => `provider ${provider.id}`;
 
 function timeoutError(provider: ProviderConfig, phase: 'connect' | 'first-byte' | 'idle'): GatewayError {
   const name = providerName(provider);

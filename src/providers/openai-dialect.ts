@@ -5,6 +5,7 @@ import type { ChatResult, EmbeddingsResult, ProviderAdapter, StreamEvent, Upstre
 import { bodyReportsFailure, classifyUpstreamError } from './error-classifier.js';
 import { postJson, readChunks, readText, type TransportResponse } from './http-transport.js';
 import { normalizeOpenAiUsage } from './openai-usage.js';
+import { checkChatResponse, checkChunk } from './openai-shape.js';
 import type { PresetDefinition } from './preset.js';
 import { parseJsonOrText } from './parse-json.js';
 import { SseParser } from './sse-parser.js';
@@ -34,11 +35,8 @@ export const openAiDialect: ProviderAdapter = {
     const response = await postJson(call.provider, call.preset, '/chat/completions', JSON.stringify(call.body), call.signal);
     await failIfError(call, response);
     const body = await readJsonBody(call, response);
-    if (!Array.isArray(body.choices)) {
-      throw new GatewayError('upstream_unavailable', `${call.preset.displayName}: response has no choices`);
-    }
+    const chat = checkChatResponse(body, call.preset.displayName);
     const usage = normalizeOpenAiUsage(body.usage);
-    const chat = body as unknown as ChatResponse;
     for (const choice of chat.choices) {
       if (isModeration(call.preset, choice.finish_reason)) choice.finish_reason = 'content_filter';
     }
@@ -52,6 +50,7 @@ export const openAiDialect: ProviderAdapter = {
     let usage: NormalizedUsage | undefined;
     let finished = false;
     let done = false;
+    let answered = false; // a chunk with choices went out
     const handle = function* (data: string): Generator<StreamEvent> {
       if (data === '[DONE]') {
         done = true;
@@ -67,7 +66,7 @@ export const openAiDialect: ProviderAdapter = {
         return;
       }
       const chunk = json as ChatChunk;
-      let changed = false;
+      let changed = checkChunk(chunk, call.preset.displayName);
       const rawUsage = chunk.usage ?? (chunk.choices?.[0] as { usage?: unknown } | undefined)?.usage;
       if (rawUsage) {
         changed = true;
@@ -85,6 +84,7 @@ export const openAiDialect: ProviderAdapter = {
         }
         if (choice.finish_reason) finished = true;
       }
+      answered = true;
       yield changed ? { type: 'chunk', chunk } : { type: 'chunk', chunk, raw: data };
       if (moderated) yield { type: 'moderated', message: `${call.preset.displayName} stopped the answer for moderation` };
     };
@@ -95,6 +95,8 @@ export const openAiDialect: ProviderAdapter = {
     if (!done && !finished) {
       throw new GatewayError('upstream_unavailable', `${call.preset.displayName}: stream ended before it finished`);
     }
+    // [DONE] after nothing usable (every data line malformed): an error, retried before the client saw a byte.
+    if (!answered && !finished) throw new GatewayError('upstream_unavailable', `${call.preset.displayName}: stream carried no answer`);
     if (usage) yield { type: 'usage', usage };
   },
 

@@ -1,4 +1,4 @@
-import type { NormalizedUsage } from '../canonical/usage.js';
+import { plausibleUsage, type NormalizedUsage } from '../canonical/usage.js';
 
 function count(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
@@ -14,7 +14,7 @@ function field(record: unknown, key: string): unknown {
  * - DeepSeek: prompt_cache_hit_tokens + prompt_cache_miss_tokens = prompt_tokens;
  * - Kimi: cached_tokens at the top level of usage;
  * - Qwen explicit cache: cache_creation_input_tokens (in prompt_tokens_details or top level), part of prompt_tokens.
- * Returns undefined when the object carries no token counts at all.
+ * Returns undefined when the object carries no token counts at all, or an implausible one (plausibleUsage).
  */
 export function normalizeOpenAiUsage(raw: unknown): NormalizedUsage | undefined {
   const prompt = count(field(raw, 'prompt_tokens'));
@@ -33,7 +33,7 @@ export function normalizeOpenAiUsage(raw: unknown): NormalizedUsage | undefined 
   const miss = count(field(raw, 'prompt_cache_miss_tokens'));
   const inputUncached = miss ?? Math.max(0, (prompt ?? 0) - cacheRead - cacheWrite);
 
-  return {
+  return plausibleUsage({
     inputUncached,
     cacheRead,
     cacheWrite,
@@ -41,7 +41,7 @@ export function normalizeOpenAiUsage(raw: unknown): NormalizedUsage | undefined 
     reasoning: count(field(completionDetails, 'reasoning_tokens')) ?? 0,
     imageTokens: count(field(promptDetails, 'image_tokens')) ?? 0,
     estimated: false,
-  };
+  });
 }
 
 /** Usage back in OpenAI's wire shape for clients, with the cost Tidegate computed. */

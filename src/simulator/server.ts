@@ -108,6 +108,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return sendJson(res, status, errorBody, step.retryAfter !== undefined ? { 'retry-after': step.retryAfter } : {});
     }
     if (step?.kind === 'ok-200-error') return sendJson(res, 200, minimaxFailure(model, 1008, 'insufficient balance'));
+    if (step?.kind === 'raw') {
+      res.writeHead(step.status ?? 200, { 'content-type': step.contentType ?? 'application/json' });
+      return void res.end(step.body);
+    }
 
     const refused = route === 'chat' ? refusedResponseFormat(quirksFor(preset), body as Record<string, unknown>) : undefined;
     if (refused !== undefined) {

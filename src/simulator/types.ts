@@ -35,7 +35,9 @@ export type ScriptStep =
   | { kind: 'moderated-mid-stream' }
   | { kind: 'cut-mid-stream' }
   | { kind: 'malformed-chunk' }
-  | { kind: 'ok-200-error' };
+  | { kind: 'ok-200-error' }
+  /** A broken provider or a proxy in front of one: exactly these bytes, with this status and content type. */
+  | { kind: 'raw'; body: string; status?: number; contentType?: string };
 
 export interface RecordedRequest {
   preset: string;

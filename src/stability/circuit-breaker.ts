@@ -9,9 +9,18 @@ interface Circuit {
   probeInFlight: boolean;
 }
 
-/** Failures that say nothing about the provider's health (the request itself was at fault). */
-// queue_full / queue_timeout: the gateway's own admission refused a fallback attempt before any call was made.
-export const notTheProvidersFault: ReadonlySet<ErrorCode> = new Set(['upstream_bad_request', 'upstream_content_rejected', 'queue_full', 'queue_timeout']);
+/** Upstream outcomes that say nothing about the provider's health: the request itself was at fault. */
+const theRequestsFault: ReadonlySet<ErrorCode> = new Set(['upstream_bad_request', 'upstream_content_rejected']);
+
+/**
+ * Whether a failed attempt counts against the provider's circuit: only what the provider did (upstream_*
+ * codes: errors, timeouts, unusable answers), never what the gateway refused before or while calling it (a
+ * request it cannot translate for this provider, admission queues, budgets, a gateway bug), which would let one
+ * client's bad requests open the circuit for everyone.
+ */
+export function notTheProvidersFault(code: ErrorCode): boolean {
+  return !code.startsWith('upstream_') || theRequestsFault.has(code);
+}
 
 /**
  * One breaker per provider model. Closed → open after `failureThreshold` consecutive failures;
@@ -47,7 +56,7 @@ export class CircuitBreakers {
   }
 
   failure(key: string, code: ErrorCode): void {
-    if (notTheProvidersFault.has(code)) {
+    if (notTheProvidersFault(code)) {
       const circuit = this.circuits.get(key);
       if (circuit?.state === 'half-open') circuit.probeInFlight = false;
       return;
@@ -66,6 +75,13 @@ export class CircuitBreakers {
   release(key: string): void {
     const circuit = this.circuits.get(key);
     if (circuit?.state === 'half-open') circuit.probeInFlight = false;
+  }
+
+  /** How long until an open circuit lets a probe through (for Retry-After); at least a second when half-open. */
+  retryAfterMs(key: string): number {
+    const circuit = this.circuits.get(key);
+    if (!circuit || circuit.state !== 'open') return 1000;
+    return Math.max(1000, circuit.openedAt + this.options.cooldownMs - this.now());
   }
 
   state(key: string): CircuitState {

@@ -169,7 +169,7 @@ export class SharedCircuitBreakers extends CircuitBreakers {
   override failure(key: string, code: ErrorCode): void {
     super.failure(key, code);
     if (!this.healthy) return;
-    if (notTheProvidersFault.has(code)) {
+    if (notTheProvidersFault(code)) {
       this.release(key);
       return;
     }
@@ -189,6 +189,12 @@ export class SharedCircuitBreakers extends CircuitBreakers {
     if (!this.probesHeld.has(key)) return;
     this.dropProbe(key);
     void this.run.release(1, this.key(`circuit:${key}:probe`), this.fleet.nodeId).catch(() => undefined);
+  }
+
+  override retryAfterMs(key: string): number {
+    const circuit = this.healthy ? this.shared.get(key) : undefined;
+    if (!circuit || circuit.until === 0) return super.retryAfterMs(key);
+    return Math.max(1000, circuit.until - (Date.now() + this.offset));
   }
 
   override state(key: string): CircuitState {

@@ -3,7 +3,7 @@
  * message_stop that combines message_start's input/cache figures with message_delta's output.
  */
 import type { ChatChunk, ChunkDelta, FinishReason } from '../canonical/chat.js';
-import type { NormalizedUsage } from '../canonical/usage.js';
+import { plausibleUsage, type NormalizedUsage } from '../canonical/usage.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { StreamEvent } from '../providers/adapter.js';
 import { isRecord } from './anthropic-types.js';
@@ -19,17 +19,17 @@ export function stopReasonToFinishReason(reason: unknown): FinishReason {
 }
 
 function count(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
 }
 
 /**
  * Anthropic usage → NormalizedUsage. Anthropic's input_tokens already excludes cache reads and
- * writes. Returns undefined when there is no usable usage object.
+ * writes. Returns undefined when there is no usable usage object (or an implausible one: plausibleUsage).
  */
 export function normaliseAnthropicUsage(usage: unknown): NormalizedUsage | undefined {
   if (!isRecord(usage) || typeof usage.input_tokens !== 'number' || typeof usage.output_tokens !== 'number') return undefined;
   const details = isRecord(usage.output_tokens_details) ? usage.output_tokens_details : {};
-  return {
+  return plausibleUsage({
     inputUncached: count(usage.input_tokens),
     cacheRead: count(usage.cache_read_input_tokens),
     cacheWrite: count(usage.cache_creation_input_tokens),
@@ -37,7 +37,7 @@ export function normaliseAnthropicUsage(usage: unknown): NormalizedUsage | undef
     reasoning: count(details.thinking_tokens),
     imageTokens: 0,
     estimated: false,
-  };
+  });
 }
 
 function streamError(data: unknown): GatewayError {
@@ -80,10 +80,11 @@ export class AnthropicStreamDecoder {
         if (this.usageSent) return [];
         this.usageSent = true;
         const u = this.usage;
-        return [{ type: 'usage', usage: {
+        const usage = plausibleUsage({
           inputUncached: u.input, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, output: u.output,
           reasoning: u.reasoning, imageTokens: 0, estimated: false,
-        } }];
+        });
+        return usage ? [{ type: 'usage', usage }] : []; // none: the pipeline counts the tokens itself
       }
       default: return []; // ping, content_block_stop, unknown future events
     }

@@ -123,18 +123,18 @@ export function anthropicUsage(usage: NormalizedUsage): AnthropicUsage {
 
 /** Anthropic's error `type` for a gateway error, as used in `{"type":"error","error":{type,message}}`. */
 export function anthropicErrorType(error: GatewayError): string {
-  switch (error.code) {
-    case 'invalid_json': case 'invalid_request': case 'unsupported_media_type': case 'unsupported_capability':
-    case 'method_not_allowed': case 'upstream_bad_request': case 'upstream_content_rejected':
-      return 'invalid_request_error';
-    case 'body_too_large': return 'request_too_large';
-    case 'missing_api_key': case 'invalid_api_key': return 'authentication_error';
-    case 'admin_key_required': return 'permission_error';
-    case 'upstream_insufficient_balance': return 'billing_error';
-    case 'model_not_found': case 'not_found': return 'not_found_error';
-    case 'upstream_rate_limited': return 'rate_limit_error';
-    case 'upstream_timeout': return 'timeout_error';
-    case 'circuit_open': case 'shutting_down': return 'overloaded_error';
+  // By status, as Anthropic's own API does (its SDKs pick the exception class by status too), so that every
+  // catalogue code, present and future, gets the type an Anthropic client expects.
+  switch (error.status) {
+    case 400: case 405: case 415: case 431: return 'invalid_request_error';
+    case 401: return 'authentication_error';
+    case 402: return 'billing_error';
+    case 403: return 'permission_error';
+    case 404: return 'not_found_error';
+    case 413: return 'request_too_large';
+    case 429: return 'rate_limit_error';
+    case 503: return 'overloaded_error';
+    case 504: return 'timeout_error';
     default: return 'api_error';
   }
 }

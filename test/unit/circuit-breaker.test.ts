@@ -12,6 +12,7 @@ describe('CircuitBreakers', () => {
     }
     expect(breakers.state('m')).toBe('open');
     expect(breakers.tryAcquire('m')).toBe(false);
+    expect(breakers.retryAfterMs('m')).toBe(1000); // what a 503 circuit_open says in Retry-After
     now = 1000;
     expect(breakers.tryAcquire('m')).toBe(true); // the probe
     expect(breakers.tryAcquire('m')).toBe(false); // only one
@@ -39,6 +40,18 @@ describe('CircuitBreakers', () => {
     breakers.failure('m', 'upstream_bad_request');
     breakers.failure('m', 'upstream_content_rejected');
     expect(breakers.state('m')).toBe('closed');
+  });
+
+  it('does not count what the gateway refused before or while calling (a request it cannot translate, a bug of its own)', () => {
+    const breakers = new CircuitBreakers({ failureThreshold: 2, cooldownMs: 100 });
+    for (const code of ['unsupported_capability', 'invalid_request', 'context_length_exceeded', 'queue_full', 'internal_error'] as const) {
+      breakers.failure('m', code);
+      breakers.failure('m', code);
+    }
+    expect(breakers.state('m')).toBe('closed');
+    breakers.failure('m', 'upstream_unavailable');
+    breakers.failure('m', 'upstream_timeout');
+    expect(breakers.state('m')).toBe('open');
   });
 });
 
