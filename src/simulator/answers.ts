@@ -17,6 +17,8 @@ export interface NormalizedRequest {
   firstKey: string;
   toolNames: string[];
   toolChoiceNone: boolean;
+  /** tool_choice names one tool (Anthropic {type:'tool'}, OpenAI {type:'function'}): the answer is a call to it. */
+  forcedTool?: string;
   jsonMode: boolean;
   /** The request asked for thinking explicitly (Anthropic `thinking`, DeepSeek/Doubao `thinking`). */
   thinkingRequested: boolean;
@@ -64,6 +66,7 @@ export function normalizeOpenAI(body: Record<string, unknown>): NormalizedReques
     firstKey: JSON.stringify(raw[0] ?? null),
     toolNames,
     toolChoiceNone: body.tool_choice === 'none',
+    ...(isRecord(body.tool_choice) && isRecord(body.tool_choice.function) && typeof body.tool_choice.function.name === 'string' ? { forcedTool: body.tool_choice.function.name } : {}),
     jsonMode: format === 'json_object' || format === 'json_schema',
     thinkingRequested: thinkingOn(body.thinking) || body.enable_thinking === true,
     cacheControl: JSON.stringify(body).includes('"cache_control"'),
@@ -83,6 +86,7 @@ export function normalizeAnthropic(body: Record<string, unknown>): NormalizedReq
     firstKey: JSON.stringify(body.system ?? raw[0] ?? null),
     toolNames: tools.map((tool) => String(tool.name ?? '')),
     toolChoiceNone: choice === 'none',
+    ...(choice === 'tool' && isRecord(body.tool_choice) && typeof body.tool_choice.name === 'string' ? { forcedTool: body.tool_choice.name } : {}),
     jsonMode: false,
     thinkingRequested: thinkingOn(body.thinking),
     cacheControl: JSON.stringify(body).includes('"cache_control"'),
@@ -127,7 +131,9 @@ export class AnswerBook {
       request.toolNames.length > 0 && !request.toolChoiceNone && last?.role === 'user' && /\bweather\b/i.test(last.text);
     let toolCall: AnswerPlan['toolCall'];
     if (step?.toolCall) toolCall = { id: this.nextToolId(), ...step.toolCall };
-    else if (wantsTool && step?.content === undefined) {
+    else if (request.forcedTool && step?.content === undefined) {
+      toolCall = { id: this.nextToolId(), name: request.forcedTool, arguments: JSON.stringify({ answer: base }) };
+    } else if (wantsTool && step?.content === undefined) {
       toolCall = { id: this.nextToolId(), name: request.toolNames[0] ?? 'tool', arguments: '{"city":"Beijing"}' };
     }
     let content: string | null = step?.content ?? (request.jsonMode ? JSON.stringify({ answer: base }) : base);

@@ -6,7 +6,7 @@ import type { ChatChunk, ChunkDelta, FinishReason } from '../canonical/chat.js';
 import { plausibleUsage, type NormalizedUsage } from '../canonical/usage.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { StreamEvent } from '../providers/adapter.js';
-import { isRecord } from './anthropic-types.js';
+import { isRecord, STRUCTURED_OUTPUT_TOOL } from './anthropic-types.js';
 
 /** Anthropic stop_reason → canonical finish_reason. */
 export function stopReasonToFinishReason(reason: unknown): FinishReason {
@@ -53,6 +53,8 @@ export class AnthropicStreamDecoder {
   private readonly usage = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 };
   /** Anthropic block index → canonical tool-call index, for tool_use blocks. */
   private readonly toolIndexes = new Map<number, number>();
+  /** Block indexes of the forced structured-output tool: its input streams out as the answer's content. */
+  private readonly structuredBlocks = new Set<number>();
   private usageSent = false;
 
   constructor(private readonly requestedModel: string, private readonly now: () => number = Date.now) {}
@@ -74,7 +76,9 @@ export class AnthropicStreamDecoder {
       case 'message_delta': {
         this.takeUsage(data.usage);
         const delta = isRecord(data.delta) ? data.delta : {};
-        return [this.chunk({}, stopReasonToFinishReason(delta.stop_reason))];
+        // Only the forced structured-output tool was used: for the client the answer simply stopped.
+        const forced = delta.stop_reason === 'tool_use' && this.toolIndexes.size === 0 && this.structuredBlocks.size > 0;
+        return [this.chunk({}, forced ? 'stop' : stopReasonToFinishReason(delta.stop_reason))];
       }
       case 'message_stop': {
         if (this.usageSent) return [];
@@ -93,6 +97,10 @@ export class AnthropicStreamDecoder {
   private blockStart(data: Record<string, unknown>): StreamEvent[] {
     const block = isRecord(data.content_block) ? data.content_block : {};
     const index = typeof data.index === 'number' ? data.index : -1;
+    if (block.type === 'tool_use' && block.name === STRUCTURED_OUTPUT_TOOL) {
+      this.structuredBlocks.add(index);
+      return [];
+    }
     if (block.type === 'tool_use') {
       const toolIndex = this.toolIndexes.size;
       this.toolIndexes.set(index, toolIndex);
@@ -114,6 +122,7 @@ export class AnthropicStreamDecoder {
       return [this.chunk({ reasoning_content: delta.thinking })];
     }
     if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string' && delta.partial_json !== '') {
+      if (this.structuredBlocks.has(typeof data.index === 'number' ? data.index : -1)) return [this.chunk({ content: delta.partial_json })];
       const toolIndex = this.toolIndexes.get(typeof data.index === 'number' ? data.index : -1);
       if (toolIndex === undefined) return [];
       return [this.chunk({ tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }] })];

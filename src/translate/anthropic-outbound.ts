@@ -6,9 +6,9 @@ import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, ToolCall } fr
 import type { NormalizedUsage } from '../canonical/usage.js';
 import { GatewayError } from '../errors/catalogue.js';
 import {
-  isRecord, parseToolInput, TOOL_ERROR_PREFIX,
+  isRecord, parseToolInput, STRUCTURED_OUTPUT_TOOL, TOOL_ERROR_PREFIX,
   type AnthropicImageBlock, type AnthropicMessageParam, type AnthropicMessagesRequest, type AnthropicRequestBlock,
-  type AnthropicTextBlock, type AnthropicToolChoice,
+  type AnthropicTextBlock, type AnthropicTool, type AnthropicToolChoice,
 } from './anthropic-types.js';
 import { normaliseAnthropicUsage, stopReasonToFinishReason } from './anthropic-outbound-stream.js';
 
@@ -179,8 +179,13 @@ export function chatRequestToMessages(request: ChatRequest, upstreamModel: strin
   } else if (request.tool_choice !== undefined && request.tool_choice !== null && request.tool_choice !== 'none' && request.tool_choice !== 'auto') {
     warnings.push('tool_choice was ignored because the request has no tools.');
   }
-  if (request.response_format && request.response_format.type !== 'text') {
-    warnings.push(`response_format ${JSON.stringify(request.response_format.type)} is not supported by Anthropic's Messages API and was ignored.`);
+  const format = request.response_format;
+  if (format && format.type !== 'text') {
+    if (body.tools) warnings.push(`response_format ${JSON.stringify(format.type)} was ignored: Anthropic can force a JSON answer only when the request declares no tools of its own.`);
+    else {
+      body.tools = [structuredOutputTool(format)];
+      body.tool_choice = { type: 'tool', name: STRUCTURED_OUTPUT_TOOL };
+    }
   }
   if (typeof request.n === 'number' && request.n > 1) warnings.push(`n=${request.n} is not supported by Anthropic; one answer will be generated.`);
   if (typeof request.user === 'string' && request.user !== '') body.metadata = { user_id: request.user };
@@ -191,6 +196,20 @@ export function chatRequestToMessages(request: ChatRequest, upstreamModel: strin
     }
   }
   return { body, warnings };
+}
+
+/**
+ * Structured output on Anthropic (json_object, json_schema): the Messages API has no response_format, so the
+ * answer is forced through one tool whose input schema is the requested schema, and the tool's input comes
+ * back as the message content (a JSON string), as a client of OpenAI's API expects. The reserved name lets the
+ * way back (here, the stream decoder, provider batches) recognise it without carrying state.
+ */
+function structuredOutputTool(format: NonNullable<ChatRequest['response_format']>): AnthropicTool {
+  const spec = (isRecord(format.json_schema) ? format.json_schema : {}) as { name?: unknown; description?: unknown; schema?: unknown };
+  const named = typeof spec.name === 'string' && spec.name !== '' ? ` "${spec.name}"` : '';
+  const about = typeof spec.description === 'string' && spec.description !== '' ? ` ${spec.description}` : '';
+  const schema = format.type === 'json_schema' && isRecord(spec.schema) ? spec.schema : { type: 'object' };
+  return { name: STRUCTURED_OUTPUT_TOOL, description: `Give the final answer as the JSON object${named}.${about}`, input_schema: schema };
 }
 
 function upstreamGarbage(detail: string): never {
@@ -209,10 +228,15 @@ export function messageToChatResponse(
   const texts: string[] = [];
   const thinking: string[] = [];
   const toolCalls: ToolCall[] = [];
+  let structured = false;
   for (const block of message.content) {
     if (!isRecord(block)) upstreamGarbage('a content block is not an object');
     if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
     else if (block.type === 'thinking' && typeof block.thinking === 'string') thinking.push(block.thinking);
+    else if (block.type === 'tool_use' && block.name === STRUCTURED_OUTPUT_TOOL) {
+      texts.push(JSON.stringify(block.input ?? {}));
+      structured = true;
+    }
     else if (block.type === 'tool_use') {
       if (typeof block.id !== 'string' || typeof block.name !== 'string') upstreamGarbage('a tool_use block without id or name');
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
@@ -228,7 +252,8 @@ export function messageToChatResponse(
     object: 'chat.completion',
     created: Math.floor(now / 1000),
     model: requestedModel,
-    choices: [{ index: 0, message: out, finish_reason: stopReasonToFinishReason(message.stop_reason) }],
+    // The forced structured-output tool ends the turn with stop_reason tool_use; for the client it is a plain stop.
+    choices: [{ index: 0, message: out, finish_reason: structured && toolCalls.length === 0 && message.stop_reason === 'tool_use' ? 'stop' : stopReasonToFinishReason(message.stop_reason) }],
     usage: {
       prompt_tokens: input,
       completion_tokens: usage.output,

@@ -28,6 +28,9 @@ export interface AnthropicMessageParam {
   content: string | AnthropicRequestBlock[];
 }
 
+/** The tool a structured-output request is forced through (anthropic-outbound.ts structuredOutputTool). */
+export const STRUCTURED_OUTPUT_TOOL = 'tidegate_json_response';
+
 export interface AnthropicTool { name: string; description?: string; input_schema: Record<string, unknown> }
 export type AnthropicToolChoice =
   | { type: 'auto' | 'any' | 'none'; disable_parallel_tool_use?: boolean }

@@ -5,6 +5,7 @@ import { GatewayError } from '../../src/errors/catalogue.js';
 import type { StreamEvent } from '../../src/providers/adapter.js';
 import { MessagesStreamEncoder } from '../../src/translate/anthropic-inbound-stream.js';
 import { AnthropicStreamDecoder } from '../../src/translate/anthropic-outbound-stream.js';
+import { STRUCTURED_OUTPUT_TOOL } from '../../src/translate/anthropic-types.js';
 
 /** A realistic Anthropic stream: thinking, text, then a tool call whose JSON arrives in pieces. */
 const upstream = [
@@ -39,6 +40,23 @@ function decodeAll(events: Array<Record<string, unknown>>): StreamEvent[] {
 const chunks = (events: StreamEvent[]): ChatChunk[] => events.flatMap((e) => (e.type === 'chunk' ? [e.chunk] : []));
 
 describe('AnthropicStreamDecoder', () => {
+  it('streams the forced structured-output tool\'s input as content, finished with stop', () => {
+    const decoder = new AnthropicStreamDecoder('m', () => 0);
+    const events = [
+      ['message_start', { type: 'message_start', message: { id: 'msg_1', usage: { input_tokens: 5, output_tokens: 0 } } }],
+      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: STRUCTURED_OUTPUT_TOOL, input: {} } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"city":' } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '"杭州"}' } }],
+      ['message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 7 } }],
+      ['message_stop', { type: 'message_stop' }],
+    ] as const;
+    const out = events.flatMap(([name, data]) => decoder.accept(name, data));
+    const chunks = out.flatMap((event) => (event.type === 'chunk' ? [event.chunk] : []));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('{"city":"杭州"}');
+    expect(chunks.some((chunk) => chunk.choices[0]?.delta.tool_calls)).toBe(false);
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
+  });
+
   it('turns Anthropic events into OpenAI chunks and one final usage event', () => {
     const events = decodeAll(upstream);
     const deltas = chunks(events).map((c) => [c.choices[0]!.delta, c.choices[0]!.finish_reason]);

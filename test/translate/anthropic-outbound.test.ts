@@ -3,7 +3,7 @@ import type { Message } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ChatRequest } from '../../src/canonical/chat.js';
 import { GatewayError } from '../../src/errors/catalogue.js';
 import { chatRequestToMessages, DEFAULT_MAX_TOKENS, messageToChatResponse } from '../../src/translate/anthropic-outbound.js';
-import { TOOL_ERROR_PREFIX } from '../../src/translate/anthropic-types.js';
+import { STRUCTURED_OUTPUT_TOOL, TOOL_ERROR_PREFIX } from '../../src/translate/anthropic-types.js';
 
 function req(partial: Partial<ChatRequest>): ChatRequest {
   return { model: 'tidegate-name', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50, ...partial };
@@ -130,17 +130,38 @@ describe('chatRequestToMessages', () => {
     expect(chatRequestToMessages(req({ max_tokens: 10, max_completion_tokens: 77 }), 'c').body.max_tokens).toBe(10);
   });
 
-  it('maps stop, sampling, user, stream and warns for response_format, n, high temperature and unknown fields', () => {
+  it('maps stop, sampling, user, stream and warns for n, high temperature and unknown fields', () => {
     const { body, warnings } = chatRequestToMessages(req({
       stop: 'END', temperature: 1.5, top_p: 0.8, user: 'u1', stream: true, stream_options: { include_usage: true },
-      response_format: { type: 'json_object' }, n: 2, seed: 7,
+      n: 2, seed: 7,
     }), 'c');
     expect(body).toMatchObject({ stop_sequences: ['END'], temperature: 1, top_p: 0.8, metadata: { user_id: 'u1' }, stream: true });
     expect(body).not.toHaveProperty('stream_options');
     expect(body).not.toHaveProperty('seed');
     const text = warnings.join('\n');
-    for (const word of ['response_format', 'n=2', 'temperature', 'seed']) expect(text).toContain(word);
+    for (const word of ['n=2', 'temperature', 'seed']) expect(text).toContain(word);
     expect(chatRequestToMessages(req({ stop: ['a', 'b'], response_format: { type: 'text' } }), 'c')).toMatchObject({ body: { stop_sequences: ['a', 'b'] }, warnings: [] });
+  });
+
+  it('forces structured output through one tool whose input schema is the requested schema', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const { body, warnings } = chatRequestToMessages(req({ response_format: { type: 'json_schema', json_schema: { name: 'place', schema } } }), 'c');
+    expect(body.tools).toEqual([{ name: STRUCTURED_OUTPUT_TOOL, description: expect.stringContaining('"place"'), input_schema: schema }]);
+    expect(body.tool_choice).toEqual({ type: 'tool', name: STRUCTURED_OUTPUT_TOOL });
+    expect(warnings).toEqual([]);
+    expect(chatRequestToMessages(req({ response_format: { type: 'json_object' } }), 'c').body.tools?.[0]?.input_schema).toEqual({ type: 'object' });
+    // With the client's own tools the answer cannot be forced: said, not hidden.
+    const own = chatRequestToMessages(req({ response_format: { type: 'json_object' }, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }] }), 'c');
+    expect(own.body.tools?.map((tool) => tool.name)).toEqual(['f']);
+    expect(own.warnings.join()).toContain('response_format');
+  });
+
+  it('returns the forced tool\'s input as the answer\'s JSON content, finished with stop', () => {
+    const message = { id: 'msg_2', type: 'message', role: 'assistant', model: 'c', stop_reason: 'tool_use', content: [{ type: 'tool_use', id: 'toolu_1', name: STRUCTURED_OUTPUT_TOOL, input: { city: '杭州' } }], usage: { input_tokens: 10, output_tokens: 5 } };
+    const { response } = messageToChatResponse(message, 'tidegate-name');
+    expect(JSON.parse(response.choices[0]!.message.content as string)).toEqual({ city: '杭州' });
+    expect(response.choices[0]!.message.tool_calls).toBeUndefined();
+    expect(response.choices[0]!.finish_reason).toBe('stop');
   });
 });
 
