@@ -44,9 +44,19 @@ function limitsFrom(body: Record<string, unknown>): Partial<KeyLimits> {
   return limits;
 }
 
-async function objectBody(exchange: Exchange): Promise<Record<string, unknown>> {
+/** The limit fields of a key body; a team's body has the same, less `team` (the team is named in the path). */
+const KEY_LIMIT_FIELDS = ['team', 'daily_budget_cny', 'monthly_budget_cny', 'rpm', 'max_priority'] as const;
+const TEAM_LIMIT_FIELDS = KEY_LIMIT_FIELDS.filter((field) => field !== 'team');
+
+/**
+ * An admin body as a JSON object with only the `accepted` fields. An unknown one is refused rather than ignored:
+ * a misspelt limit (daily_budget for daily_budget_cny) would otherwise create a key without the limit meant.
+ */
+async function objectBody(exchange: Exchange, accepted: readonly string[]): Promise<Record<string, unknown>> {
   const body = await readJsonBody(exchange.request, 64 * 1024);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+  const unknown = Object.keys(body).find((field) => !accepted.includes(field));
+  if (unknown !== undefined) throw invalid(unknown, `unknown field; accepted fields are ${accepted.join(', ')}`);
   return body as Record<string, unknown>;
 }
 
@@ -63,15 +73,17 @@ function keyView(services: Services, key: ApiKeySummary) {
   };
 }
 
+/** 201 with the key as GET /admin/keys shows it, plus the secret, which is returned only here. */
 async function createKey(services: Services, exchange: Exchange): Promise<void> {
-  const body = await objectBody(exchange);
+  const body = await objectBody(exchange, ['name', ...KEY_LIMIT_FIELDS]);
   if (typeof body.name !== 'string' || body.name.trim() === '') throw invalid('name', 'expected a non-empty string');
-  sendJson(exchange.response, 201, await services.keys.create(body.name.trim(), limitsFrom(body)));
+  const created = await services.keys.create(body.name.trim(), limitsFrom(body));
+  sendJson(exchange.response, 201, { ...keyView(services, { ...created, revokedAt: null, lastUsedAt: null }), key: created.key });
 }
 
 async function updateKey(services: Services, exchange: Exchange): Promise<void> {
   const id = exchange.params.id ?? '';
-  if (!(await services.keys.update(id, limitsFrom(await objectBody(exchange))))) throw new GatewayError('not_found', `No active key ${id}.`);
+  if (!(await services.keys.update(id, limitsFrom(await objectBody(exchange, KEY_LIMIT_FIELDS))))) throw new GatewayError('not_found', `No active key ${id}.`);
   const key = (await services.keys.list()).find((candidate) => candidate.id === id || candidate.prefix === id);
   sendJson(exchange.response, 200, key ? keyView(services, key) : { id });
 }
@@ -83,7 +95,7 @@ async function revokeKey(services: Services, exchange: Exchange): Promise<void> 
 }
 
 async function setTeam(services: Services, exchange: Exchange): Promise<void> {
-  const { team: _ignored, ...limits } = limitsFrom(await objectBody(exchange));
+  const { team: _ignored, ...limits } = limitsFrom(await objectBody(exchange, TEAM_LIMIT_FIELDS));
   sendJson(exchange.response, 200, await services.keys.setTeam(exchange.params.name ?? '', limits));
 }
 

@@ -10,7 +10,7 @@ import { applyPriority } from '../scheduling/scheduling-stage.js';
 
 /** POST /v1/chat/completions */
 export async function chatCompletions(services: Services, exchange: Exchange): Promise<void> {
-  const context = modelCallContext(exchange, 'chat');
+  const context = modelCallContext(exchange, 'chat', services.config);
   const body = await readJsonBody(exchange.request, services.config.server.bodyLimitBytes);
   const { request, needs } = validateChatRequest(body);
   const { deadlineAt } = applyPriority(services, exchange, context, services.deferred?.now());

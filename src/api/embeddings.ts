@@ -12,13 +12,40 @@ import { decideRoute } from '../routing/policy.js';
 import { estimateTextTokens } from '../tokens/estimate.js';
 import { maskEmbeddingsRequest, onPremisesCandidates } from '../pipeline/privacy-stage.js';
 
-function validate(body: unknown): EmbeddingsRequest {
+function invalid(param: string, message: string): GatewayError {
+  return new GatewayError('invalid_request', `${param}: ${message}`, { param });
+}
+
+/** OpenAI refuses empty inputs (nothing to embed): "", [], and arrays holding "" or an empty token array. */
+function checkInput(input: unknown): void {
+  if (input === '') throw invalid('input', 'must not be empty');
+  if (typeof input === 'string') return;
+  if (!Array.isArray(input)) throw invalid('input', 'expected a string or a non-empty array of strings or token arrays');
+  if (input.length === 0) throw invalid('input', 'must not be an empty array');
+  input.forEach((item, index) => {
+    if (typeof item !== 'string' && typeof item !== 'number' && !Array.isArray(item)) throw invalid(`input[${index}]`, 'expected a string, a token or a token array');
+    if (item === '' || (Array.isArray(item) && item.length === 0)) throw invalid(`input[${index}]`, 'must not be empty');
+  });
+}
+
+function checkOptions(record: Record<string, unknown>): void {
+  const { encoding_format: format, dimensions, user } = record;
+  if (format !== undefined && format !== null && format !== 'float' && format !== 'base64') {
+    throw invalid('encoding_format', `invalid value ${JSON.stringify(format)}; supported values are "float" and "base64"`);
+  }
+  if (dimensions !== undefined && dimensions !== null && !(typeof dimensions === 'number' && Number.isInteger(dimensions) && dimensions >= 1)) {
+    throw invalid('dimensions', `expected a positive integer, got ${JSON.stringify(dimensions)}`);
+  }
+  if (user !== undefined && user !== null && typeof user !== 'string') throw invalid('user', 'expected a string');
+}
+
+/** Validate an Embeddings body at the boundary, as OpenAI does: nothing reaches a provider that it would refuse. */
+export function validateEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   const record = body as Record<string, unknown>;
-  if (typeof record.model !== 'string' || record.model === '') throw new GatewayError('invalid_request', 'model: expected a non-empty string', { param: 'model' });
-  const { input } = record;
-  const valid = typeof input === 'string' || (Array.isArray(input) && input.length > 0 && input.every((item) => typeof item === 'string' || typeof item === 'number' || Array.isArray(item)));
-  if (!valid) throw new GatewayError('invalid_request', 'input: expected a string or a non-empty array of strings or token arrays', { param: 'input' });
+  if (typeof record.model !== 'string' || record.model === '') throw invalid('model', 'expected a non-empty string');
+  checkInput(record.input);
+  checkOptions(record);
   return record as EmbeddingsRequest;
 }
 
@@ -28,8 +55,8 @@ function inputText(input: EmbeddingsRequest['input']): string {
 
 /** POST /v1/embeddings */
 export async function embeddings(services: Services, exchange: Exchange): Promise<void> {
-  const context = modelCallContext(exchange, 'embeddings');
-  const original = validate(await readJsonBody(exchange.request, services.config.server.bodyLimitBytes));
+  const context = modelCallContext(exchange, 'embeddings', services.config);
+  const original = validateEmbeddingsRequest(await readJsonBody(exchange.request, services.config.server.bodyLimitBytes));
   context.modelRequested = original.model;
   // Privacy first, as for chat: the provider sees masked inputs; on-premises-only inputs keep on-prem candidates.
   const masked = services.privacy ? await maskEmbeddingsRequest(services.privacy, services.config, context, original) : undefined;

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
+import { readBody } from '../http/body.js';
 import type { Exchange } from '../http/exchange.js';
 import { sendJson } from '../http/respond.js';
 import type { Route } from '../http/router.js';
@@ -10,25 +10,11 @@ import { deferredWork } from './jobs.js';
 /** Batch input files may be larger than a chat body: ten times server.bodyLimitBytes. */
 const fileLimit = (services: Services) => services.config.server.bodyLimitBytes * 10;
 
-async function readRaw(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      request.resume();
-      throw new GatewayError('body_too_large', `The upload is larger than the limit of ${limit} bytes.`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** POST /v1/files (multipart/form-data: purpose, file), parsed with the platform's FormData. */
 async function uploadFile(services: Services, exchange: Exchange): Promise<void> {
   const type = exchange.request.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) throw new GatewayError('unsupported_media_type', 'Upload files as multipart/form-data with fields "purpose" and "file".');
-  const body = await readRaw(exchange.request, fileLimit(services));
+  const body = await readBody(exchange.request, fileLimit(services));
   let form: FormData;
   try {
     form = await new Response(body, { headers: { 'content-type': type } }).formData();

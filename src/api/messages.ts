@@ -13,11 +13,11 @@ import { sendJson } from '../http/respond.js';
 
 /** POST /v1/messages: Anthropic's Messages API in, served by any provider. */
 export async function anthropicMessages(services: Services, exchange: Exchange): Promise<void> {
-  const context = modelCallContext(exchange, 'messages');
+  const context = modelCallContext(exchange, 'messages', services.config);
   const body = await readJsonBody(exchange.request, services.config.server.bodyLimitBytes);
   const { request: translated, warnings } = messagesRequestToChat(body);
   context.warnings.push(...warnings);
-  const { request, needs } = validateChatRequest(translated);
+  const { request, needs } = validateChatRequest(translated, { maxStop: Number.POSITIVE_INFINITY }); // Anthropic's stop_sequences have no cap of 4
   applyPriority(services, exchange, context, services.deferred?.now());
   if (context.priority === 'deferrable') {
     // Anthropic clients expect a message, not a job: deferred work goes through /v1/chat/completions or /v1/batches.
@@ -37,7 +37,7 @@ export async function countMessageTokens(services: Services, exchange: Exchange)
   // count_tokens takes no max_tokens; the translation wants one.
   const withLimit = typeof body === 'object' && body !== null && !Array.isArray(body) ? { max_tokens: 1, ...body, stream: false } : body;
   const { request: translated } = messagesRequestToChat(withLimit);
-  const { request } = validateChatRequest(translated);
+  const { request } = validateChatRequest(translated, { maxStop: Number.POSITIVE_INFINITY }); // Anthropic's stop_sequences have no cap of 4
   const route = services.routing.routes.get(request.model);
   const names = route ? [...route.light, ...route.flagship] : [request.model];
   const targets = names.flatMap((name) => services.targets.get(name) ?? []);

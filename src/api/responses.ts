@@ -30,7 +30,7 @@ function referencedIds(body: unknown): string[] {
  * references and GET.
  */
 export async function createResponse(services: Services, exchange: Exchange): Promise<void> {
-  const context = modelCallContext(exchange, 'responses');
+  const context = modelCallContext(exchange, 'responses', services.config);
   const body = await readJsonBody(exchange.request, services.config.server.bodyLimitBytes);
   const owner = context.apiKeyId ?? '';
   const items = services.responseItems;

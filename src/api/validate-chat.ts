@@ -54,8 +54,89 @@ function checkToolCalls(calls: unknown, param: string): void {
   });
 }
 
+/** The JSON type of a value, in the words OpenAI's own type errors use. */
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+function checkType(body: Record<string, unknown>, key: string, type: 'string' | 'boolean'): void {
+  const value = body[key];
+  if (value !== undefined && value !== null && typeof value !== type) throw invalid(key, `expected a ${type}, but got ${typeName(value)} instead`);
+}
+
+/** OpenAI's limit; /v1/messages passes its own, as Anthropic's stop_sequences are not capped at 4. */
+const defaultMaxStop = 4;
+
+function checkStop(stop: unknown, maxStop: number): void {
+  if (stop === undefined || stop === null || typeof stop === 'string') return;
+  if (!Array.isArray(stop) || !stop.every((item) => typeof item === 'string')) {
+    throw invalid('stop', `expected a string or an array of strings, but got ${typeName(stop)} instead`);
+  }
+  if (stop.length > maxStop) throw invalid('stop', `array too long: at most ${maxStop} stop sequences, but got ${stop.length}`);
+}
+
+function toolNames(tools: unknown): Set<string> {
+  if (!Array.isArray(tools)) return new Set();
+  return new Set(tools.map((tool) => (tool as { function: { name: string } }).function.name));
+}
+
+/** A tool_choice must be one OpenAI knows and name a declared tool: forwarded as is, an upstream would fail it later and less clearly. */
+function checkToolChoice(choice: unknown, declared: ReadonlySet<string>): void {
+  if (choice === undefined || choice === null || choice === 'none' || choice === 'auto') return;
+  if (choice === 'required') {
+    if (declared.size === 0) throw invalid('tool_choice', '"required" needs at least one tool in "tools"');
+    return;
+  }
+  if (typeof choice === 'string') throw invalid('tool_choice', `invalid value ${JSON.stringify(choice)}; supported values are "none", "auto", "required" or {"type":"function","function":{"name":…}}`);
+  if (!isObject(choice)) throw invalid('tool_choice', `expected a string or an object, but got ${typeName(choice)} instead`);
+  if (choice.type === 'allowed_tools') {
+    // OpenAI's newer form: a subset of the declared tools, in mode auto or required.
+    const allowed = choice.allowed_tools;
+    if (!isObject(allowed) || (allowed.mode !== 'auto' && allowed.mode !== 'required') || !Array.isArray(allowed.tools)) {
+      throw invalid('tool_choice.allowed_tools', 'expected {"mode":"auto"|"required","tools":[…]}');
+    }
+    return;
+  }
+  if (choice.type !== 'function') throw invalid('tool_choice.type', `invalid value ${JSON.stringify(choice.type)}; expected "function"`);
+  const fn = choice.function;
+  if (!isObject(fn) || typeof fn.name !== 'string' || fn.name.length === 0) throw invalid('tool_choice.function.name', 'expected a non-empty string');
+  if (!declared.has(fn.name)) throw invalid('tool_choice', `the function ${JSON.stringify(fn.name)} is not among the declared "tools"`);
+}
+
+const responseFormatTypes = ['text', 'json_object', 'json_schema'];
+
+function checkResponseFormat(format: unknown): void {
+  if (format === undefined || format === null) return;
+  if (!isObject(format) || typeof format.type !== 'string') throw invalid('response_format', 'expected an object with a "type"');
+  if (!responseFormatTypes.includes(format.type)) {
+    throw invalid('response_format.type', `invalid value ${JSON.stringify(format.type)}; supported values are ${responseFormatTypes.map((type) => `"${type}"`).join(', ')}`);
+  }
+  if (format.type !== 'json_schema') return;
+  if (!isObject(format.json_schema)) throw invalid('response_format.json_schema', 'is required when the type is "json_schema"');
+  const { name } = format.json_schema;
+  if (typeof name !== 'string' || name.length === 0) throw invalid('response_format.json_schema.name', 'expected a non-empty string');
+}
+
+function checkStreaming(body: Record<string, unknown>): void {
+  checkType(body, 'stream', 'boolean');
+  const options = body.stream_options;
+  if (options === undefined || options === null) return;
+  if (!isObject(options)) throw invalid('stream_options', `expected an object, but got ${typeName(options)} instead`);
+  if (body.stream !== true) {
+    throw new GatewayError('invalid_request', "The 'stream_options' parameter is only allowed when 'stream' is enabled.", { param: 'stream_options' });
+  }
+}
+
+export interface ChatValidationOptions {
+  /** The most stop sequences accepted (OpenAI's 4 unless given). */
+  readonly maxStop?: number;
+}
+
 /** Validate a Chat Completions body at the boundary; returns the request and what it needs from a model. */
-export function validateChatRequest(body: unknown): { request: ChatRequest; needs: RequestNeeds } {
+export function validateChatRequest(body: unknown, options: ChatValidationOptions = {}): { request: ChatRequest; needs: RequestNeeds } {
   if (!isObject(body)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   if (typeof body.model !== 'string' || body.model.length === 0) throw invalid('model', 'expected a non-empty string');
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw invalid('messages', 'expected a non-empty array');
@@ -71,8 +152,7 @@ export function validateChatRequest(body: unknown): { request: ChatRequest; need
     if (message.role === 'tool' && typeof message.tool_call_id !== 'string') throw invalid(`${at}.tool_call_id`, 'expected a string');
     if (message.tool_calls !== undefined && message.tool_calls !== null) checkToolCalls(message.tool_calls, `${at}.tool_calls`);
   });
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw invalid('stream', 'expected a boolean');
-  if (body.stream_options !== undefined && body.stream_options !== null && !isObject(body.stream_options)) throw invalid('stream_options', 'expected an object');
+  checkStreaming(body);
   checkNumber(body, 'temperature', { min: 0, max: 2 });
   checkNumber(body, 'top_p', { min: 0, max: 1 });
   checkNumber(body, 'max_tokens', { integer: true, min: 1 });
@@ -89,9 +169,11 @@ export function validateChatRequest(body: unknown): { request: ChatRequest; need
       }
     });
   }
-  if (body.response_format !== undefined && body.response_format !== null) {
-    if (!isObject(body.response_format) || typeof body.response_format.type !== 'string') throw invalid('response_format', 'expected an object with a "type"');
-  }
+  checkToolChoice(body.tool_choice, toolNames(body.tools));
+  checkType(body, 'parallel_tool_calls', 'boolean');
+  checkStop(body.stop, options.maxStop ?? defaultMaxStop);
+  checkType(body, 'user', 'string');
+  checkResponseFormat(body.response_format);
   const tools = Array.isArray(body.tools) && body.tools.length > 0;
   return { request: body as unknown as ChatRequest, needs: { kind: 'chat', vision: images > 0, tools } };
 }

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors/catalogue.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../http/body.js';
 import type { BatchRow, FileRow, JobRow } from '../storage/index.js';
 
 /** OpenAI's Batch API shapes: input lines, output and error lines, file and batch objects. */
@@ -16,7 +17,8 @@ export function parseBatchInput(content: string, endpoint: string): BatchInputLi
   const lines: BatchInputLine[] = [];
   const seen = new Set<string>();
   const problem = (lineNo: number, message: string) => new GatewayError('invalid_request', `input file line ${lineNo}: ${message}`, { param: 'input_file_id' });
-  content.split(/\r?\n/).forEach((text, index) => {
+  // A byte-order mark (some Windows editors write one) is not part of the first line's JSON.
+  content.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((text, index) => {
     const lineNo = index + 1;
     if (text.trim() === '') return;
     let parsed: unknown;
@@ -25,6 +27,8 @@ export function parseBatchInput(content: string, endpoint: string): BatchInputLi
     } catch (error) {
       throw problem(lineNo, `not valid JSON (${(error as Error).message})`);
     }
+    // The line's body runs later as a chat request: refused here as readJsonBody refuses one sent directly.
+    if (nestedDeeperThan(parsed, MAX_JSON_DEPTH)) throw problem(lineNo, `arrays and objects nest more than ${MAX_JSON_DEPTH} levels deep`);
     const line = parsed as { custom_id?: unknown; method?: unknown; url?: unknown; body?: unknown };
     if (typeof line !== 'object' || line === null) throw problem(lineNo, 'expected a JSON object');
     if (typeof line.custom_id !== 'string' || line.custom_id === '') throw problem(lineNo, 'custom_id must be a non-empty string');
@@ -40,9 +44,13 @@ export function parseBatchInput(content: string, endpoint: string): BatchInputLi
   return lines;
 }
 
-/** completion_window: "24h" as OpenAI, or any whole number of hours from 1 to 336. */
+/**
+ * completion_window: "24h" as OpenAI, or any whole number of hours from 1 to 336 (a deliberate extension: the
+ * window is the deadline the scheduler plans lines against; README "Peaks and valleys"). Written without leading
+ * zeros, so the window stored and echoed is the one the client meant.
+ */
 export function parseCompletionWindow(value: unknown): number {
-  const match = typeof value === 'string' ? /^(\d{1,3})h$/.exec(value) : null;
+  const match = typeof value === 'string' ? /^([1-9]\d{0,2})h$/.exec(value) : null;
   const hours = match ? Number(match[1]) : Number.NaN;
   if (!(hours >= 1 && hours <= 336)) throw new GatewayError('invalid_request', 'completion_window: expected hours such as "24h" (1h to 336h).', { param: 'completion_window' });
   return hours * 3_600_000;

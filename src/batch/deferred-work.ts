@@ -24,6 +24,9 @@ import { buildSchedulingReport } from '../reports/scheduling.js';
 import { soleLeadership, type Leadership } from '../cluster/job-leases.js';
 import { inTransaction } from '../storage/jobs.js';
 
+/** Each kind of row has its own not-found code, as OpenAI's files and batches do; job_not_found is for /v1/jobs. */
+const NOT_FOUND = { job: 'job_not_found', file: 'file_not_found', batch: 'batch_not_found' } as const;
+
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const ownerOf = (principal: Principal) => (principal.kind === 'key' ? principal.keyId : null);
 
@@ -88,8 +91,9 @@ export class DeferredWork {
     if (!this.services.models.has(model) && !this.services.routing.routes.has(model)) throw new GatewayError('model_not_found', `No configured model or route is named ${JSON.stringify(model)}.`, { param });
   }
 
-  private owned<T extends { api_key_id: string | null }>(row: T | undefined, principal: Principal, what: string, id: string): T {
-    if (!row || (principal.kind === 'key' && row.api_key_id !== principal.keyId)) throw new GatewayError('job_not_found', `No ${what} ${id}.`);
+  /** The row if this principal may see it; another key's row is as missing as an unknown id (no probing for ids). */
+  private owned<T extends { api_key_id: string | null }>(row: T | undefined, principal: Principal, what: keyof typeof NOT_FOUND, id: string, param?: string): T {
+    if (!row || (principal.kind === 'key' && row.api_key_id !== principal.keyId)) throw new GatewayError(NOT_FOUND[what], `No ${what} ${id}.`, { param });
     return row;
   }
 
@@ -117,8 +121,8 @@ export class DeferredWork {
     return file;
   }
 
-  async file(id: string, principal: Principal): Promise<FileRow> {
-    return this.owned(await getFile(this.database, id), principal, 'file', id);
+  async file(id: string, principal: Principal, param?: string): Promise<FileRow> {
+    return this.owned(await getFile(this.database, id), principal, 'file', id, param);
   }
 
   files(principal: Principal, limit: number) {
@@ -130,9 +134,9 @@ export class DeferredWork {
     if (typeof endpoint !== 'string' || !(SUPPORTED_ENDPOINTS as readonly string[]).includes(endpoint)) {
       throw new GatewayError('invalid_request', `endpoint: supported endpoints are ${SUPPORTED_ENDPOINTS.join(', ')}.`, { param: 'endpoint' });
     }
-    if (typeof body.input_file_id !== 'string') throw new GatewayError('invalid_request', 'input_file_id: expected a file id.', { param: 'input_file_id' });
+    if (typeof body.input_file_id !== 'string' || body.input_file_id === '') throw new GatewayError('invalid_request', 'input_file_id: expected the id of a file uploaded with purpose "batch".', { param: 'input_file_id' });
     const windowMs = parseCompletionWindow(body.completion_window);
-    const input = await this.file(body.input_file_id, principal);
+    const input = await this.file(body.input_file_id, principal, 'input_file_id');
     const lines = parseBatchInput(input.content, endpoint);
     for (const line of lines) this.checkModel(typeof line.body.model === 'string' ? line.body.model : '', `input file line ${line.lineNo}: model`);
     const now = this.now();

@@ -1,12 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/types.js';
 
-/** Headers a browser client may read: the request id, what served it, what it cost, and why. */
-const EXPOSED = [
-  'x-tidegate-request-id', 'x-tidegate-model', 'x-tidegate-provider', 'x-tidegate-cost-cny', 'x-tidegate-cache',
-  'x-tidegate-route-reason', 'x-tidegate-tariff', 'x-tidegate-attempts', 'x-tidegate-warning', 'x-tidegate-episode-id',
-  'x-tidegate-experiment', 'retry-after',
-].join(', ');
+/**
+ * Headers a browser client may read: every x-tidegate-* response header (model-headers.ts sets them on model
+ * calls, deferred-chat.ts the job's on a 202), Retry-After and a 202's Location. Kept in one list here;
+ * test/http-edges checks it against those files so a new header cannot be left out.
+ */
+export const EXPOSED_HEADERS: readonly string[] = [
+  'x-tidegate-request-id', 'x-tidegate-episode-id', 'x-tidegate-model', 'x-tidegate-provider', 'x-tidegate-model-filing',
+  'x-tidegate-cost-cny', 'x-tidegate-tariff', 'x-tidegate-cache', 'x-tidegate-cache-age', 'x-tidegate-cache-kind',
+  'x-tidegate-cache-similarity', 'x-tidegate-replica', 'x-tidegate-route-reason', 'x-tidegate-attempts',
+  'x-tidegate-priority', 'x-tidegate-queue-ms', 'x-tidegate-aigc', 'x-tidegate-experiment', 'x-tidegate-warning',
+  'x-tidegate-job-id', 'retry-after', 'location',
+];
+const EXPOSED = EXPOSED_HEADERS.join(', ');
 
 type Cors = NonNullable<GatewayConfig['server']['cors']>;
 
@@ -34,7 +41,7 @@ export function applyCors(cors: Cors, request: IncomingMessage, response: Server
   }
   const asked = request.headers['access-control-request-headers'];
   response.writeHead(204, {
-    'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+    'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
     ...(typeof asked === 'string' && asked !== '' ? { 'access-control-allow-headers': asked } : {}),
     'access-control-max-age': String(cors.maxAgeSeconds),
   }).end();

@@ -48,18 +48,34 @@ export class Router {
     });
   }
 
-  /** The matching route, 'method' when the path exists with another method, or undefined. */
+  /**
+   * The matching route, 'method' when the path exists with another method, or undefined. HEAD is answered by
+   * the GET route where no HEAD route is listed (Node's http sends the headers and drops the body).
+   */
   match(method: string, path: string): RouteMatch | 'method' | undefined {
     let pathMatched = false;
+    let getFallback: { route: CompiledRoute; found: RegExpExecArray } | undefined;
     for (const route of this.routes) {
       const found = route.pattern.exec(path);
       if (!found) continue;
       pathMatched = true;
-      if (route.method !== method) continue;
-      const params: Record<string, string> = {};
-      route.names.forEach((name, index) => (params[name] = decodeParam(name, found[index + 1] ?? '')));
-      return { route, params };
+      if (route.method === method) return matched(route, found);
+      if (method === 'HEAD' && route.method === 'GET') getFallback ??= { route, found };
     }
+    if (getFallback) return matched(getFallback.route, getFallback.found);
     return pathMatched ? 'method' : undefined;
   }
+
+  /** The methods routed for a path (HEAD wherever GET is), for the Allow header of a 405. */
+  allowedMethods(path: string): string[] {
+    const methods = new Set(this.routes.filter((route) => route.pattern.test(path)).map((route) => route.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  }
+}
+
+function matched(route: CompiledRoute, found: RegExpExecArray): RouteMatch {
+  const params: Record<string, string> = {};
+  route.names.forEach((name, index) => (params[name] = decodeParam(name, found[index + 1] ?? '')));
+  return { route, params };
 }

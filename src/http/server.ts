@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { GatewayError, asGatewayError } from '../errors/catalogue.js';
 import type { Services } from '../pipeline/services.js';
 import { presentedKey, type Authenticator } from './auth.js';
@@ -24,7 +25,32 @@ export function createHttpServer(services: Services, router: Router, auth: Authe
     void done.finally(() => state.inFlight.delete(done));
   });
   server.headersTimeout = 60_000;
+  server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * A request Node's parser refused before it reached a handler (headers over the limit, a malformed request line)
+ * is answered in the same OpenAI error shape as every other error, rather than Node's bare status line; the
+ * connection closes, since the parser cannot find where the next request starts.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const busy = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage?.headersSent === true;
+  if (error.code === 'ECONNRESET' || !socket.writable || busy) {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'); // as Node answers it: the client is gone or stalled
+    return;
+  }
+  const gatewayError = parserError(error.code);
+  const payload = JSON.stringify(gatewayError.toJSON());
+  const reason = STATUS_CODES[gatewayError.status] ?? '';
+  socket.end(
+    `HTTP/1.1 ${gatewayError.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+  );
 }
 
 async function handle(
@@ -48,12 +74,17 @@ async function handle(
     if (!response.writableFinished) aborter.abort();
   });
   let exchange: Exchange | undefined;
-  let errorShape: 'openai' | 'anthropic' = 'openai';
+  // Anthropic's paths answer in Anthropic's envelope even before a route matched (a 405, a 401).
+  let errorShape: 'openai' | 'anthropic' = pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai';
   try {
     if (state.draining) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another node.', { retryAfterMs: 1000 });
     const match = router.match(request.method ?? 'GET', pathname);
     if (match === undefined) throw new GatewayError('not_found', `No route ${request.method} ${pathname}.`);
-    if (match === 'method') throw new GatewayError('method_not_allowed', `${request.method} is not allowed on ${pathname}.`);
+    if (match === 'method') {
+      const allowed = router.allowedMethods(pathname).join(', ');
+      response.setHeader('allow', allowed); // RFC 9110: a 405 says which methods the resource has
+      throw new GatewayError('method_not_allowed', `${request.method} is not allowed on ${pathname}; use ${allowed}.`);
+    }
     errorShape = match.route.errorShape ?? 'openai';
     const principal = match.route.access === 'public' ? ({ kind: 'open' } as const) : await auth.authenticate(presentedKey(request.headers));
     if (match.route.access === 'admin' && principal.kind !== 'admin' && !(principal.kind === 'open' && auth.isOpen)) {
@@ -74,7 +105,11 @@ async function handle(
     const error = asGatewayError(thrown);
     if (error.code === 'internal_error') services.logger.error('request failed', { path: pathname, error: String((thrown as Error)?.stack ?? thrown) });
     const context = exchange?.context;
-    if (context) {
+    if (context && aborter.signal.aborted) {
+      // The client left before the answer: whatever the attempt then failed with is not the provider's failure.
+      context.status = 499;
+      context.errorCode = undefined;
+    } else if (context) {
       context.status = error.status;
       context.errorCode = error.code;
     }
@@ -89,4 +124,11 @@ async function handle(
       await services.ledger.record(context);
     }
   }
+}
+
+/** The catalogue error for one of Node's parser failures (the same statuses Node's default answer uses). */
+function parserError(code: string | undefined): GatewayError {
+  if (code === 'HPE_HEADER_OVERFLOW') return new GatewayError('headers_too_large', 'The request headers are larger than the server accepts; send fewer or shorter headers.');
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return new GatewayError('body_too_large', 'The chunk extensions of the request body are larger than the server accepts.');
+  return new GatewayError('invalid_request', 'The request is not valid HTTP/1.1 and could not be parsed.');
 }

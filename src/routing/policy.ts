@@ -31,28 +31,47 @@ export interface RoutingTables {
   readonly routes: ReadonlyMap<string, RouteConfig>;
 }
 
-function lacks(model: ModelConfig, needs: RequestNeeds): string | undefined {
+/** Why a model cannot serve the request whatever its length (kind, images, tools), if it cannot. */
+function lacksCapability(model: ModelConfig, needs: RequestNeeds): string | undefined {
   if (model.kind !== needs.kind) return `is a ${model.kind} model (set kind: ${needs.kind} on it in the config if it is one)`;
   if (needs.vision && !model.vision) return 'does not accept images';
   if (needs.tools && !model.tools) return 'does not support tools';
+  return undefined;
+}
+
+function tooLong(model: ModelConfig, needs: RequestNeeds): string | undefined {
   if (needs.promptTokens && model.contextWindow !== undefined && needs.promptTokens > model.contextWindow) {
     return `has a ${model.contextWindow}-token context, the prompt needs about ${needs.promptTokens}`;
   }
   return undefined;
 }
 
-function usable(chain: readonly ModelConfig[], needs: RequestNeeds): { candidates: ModelConfig[]; skipped: string[] } {
+interface Usable {
+  readonly candidates: ModelConfig[];
+  readonly skipped: string[];
+  /** Every skipped model could serve the request but for its context window. */
+  readonly onlyTooLong: boolean;
+}
+
+function usable(chain: readonly ModelConfig[], needs: RequestNeeds): Usable {
   const skipped: string[] = [];
+  let onlyTooLong = true;
   const candidates = chain.filter((candidate) => {
-    const why = lacks(candidate, needs);
+    const lacking = lacksCapability(candidate, needs);
+    const why = lacking ?? tooLong(candidate, needs);
+    if (lacking) onlyTooLong = false;
     if (why) skipped.push(`${candidate.id} ${why}`);
     return why === undefined;
   });
-  return { candidates, skipped };
+  return { candidates, skipped, onlyTooLong: onlyTooLong && skipped.length > 0 };
 }
 
-function noModel(skipped: readonly string[]): GatewayError {
-  return new GatewayError('unsupported_capability', `No model can serve this request: ${skipped.join('; ')}.`, { param: 'model' });
+/** OpenAI's context_length_exceeded when length is the only obstacle: clients look for that code to trim and retry. */
+function noModel(...groups: readonly Usable[]): GatewayError {
+  const skipped = groups.flatMap((group) => group.skipped);
+  const tooLongOnly = groups.some((group) => group.onlyTooLong) && groups.every((group) => group.onlyTooLong || group.skipped.length === 0);
+  const message = `No model can serve this request: ${skipped.join('; ')}.`;
+  return tooLongOnly ? new GatewayError('context_length_exceeded', message, { param: 'messages' }) : new GatewayError('unsupported_capability', message, { param: 'model' });
 }
 
 /**
@@ -74,8 +93,9 @@ export function decideRoute(
     throw new GatewayError('model_not_found', `The model "${requested}" is not configured. GET /v1/models lists the available ones.`, { param: 'model' });
   }
   const chain = [model, ...model.fallbacks.map((id) => tables.models.get(id)).filter((m): m is ModelConfig => m !== undefined)];
-  const { candidates, skipped } = usable(chain, needs);
-  if (candidates.length === 0) throw noModel(skipped);
+  const found = usable(chain, needs);
+  const { candidates, skipped } = found;
+  if (candidates.length === 0) throw noModel(found);
   const first = candidates[0]!;
   const reason = first === model ? 'requested model' : `requested model skipped (${skipped.join('; ')}); using fallback ${first.id}`;
   return { candidates, reason };
@@ -86,7 +106,7 @@ function decideForRoute(tables: RoutingTables, route: RouteConfig, needs: Reques
   const resolve = (ids: readonly string[]) => ids.map((id) => tables.models.get(id)).filter((m): m is ModelConfig => m !== undefined);
   const light = usable(resolve(route.light), needs);
   const flagship = usable(resolve(route.flagship), needs);
-  if (light.candidates.length === 0 && flagship.candidates.length === 0) throw noModel([...light.skipped, ...flagship.skipped]);
+  if (light.candidates.length === 0 && flagship.candidates.length === 0) throw noModel(light, flagship);
 
   const signal = options.signal?.();
   const score = signal?.score ?? Number.POSITIVE_INFINITY;

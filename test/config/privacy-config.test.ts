@@ -97,7 +97,7 @@ describe('README examples', () => {
     expect(config.aigc?.label).toEqual({ position: 'end', text: '【本内容由人工智能生成】' });
     const route = config.routes.find((r) => r.id === 'public-chat')!;
     expect(filedCandidates(config, route, config.models).map((m) => m.id)).toEqual(['deepseek-v4-pro']);
-    expect(() => filedCandidates(config, route, config.models.filter((m) => m.id === 'gpt-5'))).toThrow(expect.objectContaining({ code: 'model_not_filed' }));
+    expect(() => filedCandidates(config, route, config.models.filter((m) => m.id === 'gpt-4.1'))).toThrow(expect.objectContaining({ code: 'model_not_filed' }));
     expect(filedCandidates(config, undefined, config.models)).toHaveLength(2); // requireFiled: false globally
   });
 });

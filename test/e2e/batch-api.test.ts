@@ -83,7 +83,7 @@ describe('OpenAI Batch API through the official client', () => {
     expect(JSON.parse(errors)).toMatchObject({ custom_id: 'a', response: null, error: { code: 'batch_cancelled' } });
     const missing = await raw(stack, '/v1/batches/batch_nope');
     expect(missing.status).toBe(404);
-    expect(missing.json.error.code).toBe('job_not_found');
+    expect(missing.json.error.code).toBe('batch_not_found');
   });
 
   it('rejects a malformed input file with the line number', async () => {

@@ -22,7 +22,7 @@ describe('priority entitlement and admission under overload', () => {
   it("a key capped at standard asking for interactive is downgraded, visibly in the header and the log", async () => {
     const created = await raw(stack, '/admin/keys', { method: 'POST', headers: admin, body: JSON.stringify({ name: 'office', max_priority: 'standard' }) });
     expect(created.status).toBe(201);
-    expect(created.json.maxPriority).toBe('standard');
+    expect(created.json.max_priority).toBe('standard');
     const response = await chat('hello', { authorization: `Bearer ${created.json.key}`, 'x-tidegate-priority': 'interactive' });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-tidegate-priority')).toBe('standard; downgraded-from=interactive');

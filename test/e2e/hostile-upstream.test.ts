@@ -118,3 +118,32 @@ describe('requests the gateway cannot translate for a provider', () => {
     expect((await ask('claude')).status).toBe(200);
   });
 });
+
+describe('clients that leave or knock on the wrong door', () => {
+  it('logs a client that left before the provider answered as 499, blaming no one', async () => {
+    stack.simulator.script('openai-compatible', [{ kind: 'delay', ms: 1500, then: { kind: 'ok' } }]);
+    const aborter = new AbortController();
+    const sent = fetch(`${stack.gateway.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, signal: aborter.signal,
+      body: JSON.stringify({ model: 'local', messages: [{ role: 'user', content: 'slow one' }] }),
+    });
+    setTimeout(() => aborter.abort(), 200);
+    await expect(sent).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const database = await openDatabase(`sqlite:${stack.dir}/tidegate.db`);
+    try {
+      const row = (await queryRequestLog(database, { limit: 100 })).find((candidate) => candidate.modelRequested === 'local' && candidate.status !== 200); // the only one: the others here answered
+      expect(row?.status).toBe(499);
+      expect(row?.errorCode).toBeNull();
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('answers a wrong method on /v1/messages in Anthropic\'s envelope, with Allow', async () => {
+    const { status, json, headers } = await raw(stack, '/v1/messages');
+    expect(status).toBe(405);
+    expect(json).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    expect(headers.get('allow')).toContain('POST');
+  });
+});
