@@ -3,12 +3,14 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { createProgress } from './progress.js';
+import { UsageError } from './usage-error.js';
 
-const usage = `usage:
+export const usage = `usage:
   tidegate batch submit FILE.jsonl [--window 24h] [--wait]   upload a JSONL batch and create it (OpenAI Batch API format)
   tidegate batch status BATCH_ID [--wait]                    counts and state; --wait shows a progress bar until it ends
   tidegate batch results BATCH_ID [--output FILE] [--errors] the output (or error) JSONL
-Options: --url URL (default from the config's server, or TIDEGATE_URL), --api-key KEY (or TIDEGATE_API_KEY), --config FILE, --json
+Options: --url URL (default TIDEGATE_URL, else the config's server address), --api-key KEY or --key KEY (default TIDEGATE_API_KEY),
+         --config FILE, --json (results --output F: a summary of what was written)
 `;
 
 interface BatchView {
@@ -30,12 +32,14 @@ export async function batchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { config: { type: 'string' }, url: { type: 'string' }, 'api-key': { type: 'string' }, window: { type: 'string' }, wait: { type: 'boolean' }, output: { type: 'string' }, errors: { type: 'boolean' }, json: { type: 'boolean' } },
+    options: { config: { type: 'string' }, url: { type: 'string' }, 'api-key': { type: 'string' }, key: { type: 'string' }, window: { type: 'string' }, wait: { type: 'boolean' }, output: { type: 'string' }, errors: { type: 'boolean' }, json: { type: 'boolean' } },
   });
-  const base = values.url ?? process.env['TIDEGATE_URL'] ?? gatewayUrl(values.config);
-  const key = values['api-key'] ?? process.env['TIDEGATE_API_KEY'];
+  const base = (values.url ?? process.env['TIDEGATE_URL'] ?? gatewayUrl(values.config)).replace(/\/+$/, '');
+  // eval run spells it --key, batch --api-key: both are accepted on both.
+  if (values.key !== undefined && values['api-key'] !== undefined) throw new UsageError('give --key or --api-key, not both');
+  const key = values.key ?? values['api-key'] ?? process.env['TIDEGATE_API_KEY'];
   const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
-    const response = await fetch(`${base.replace(/\/+$/, '')}${path}`, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string> | undefined) } });
+    const response = await reach(base, path, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string> | undefined) } });
     if (!response.ok) {
       const body = (await response.json().catch(() => ({}))) as { error?: { message?: string; code?: string } };
       throw new Error(`${response.status} ${body.error?.code ?? ''}: ${body.error?.message ?? response.statusText}`);
@@ -87,12 +91,26 @@ export async function batchCommand(argv: string[]): Promise<number> {
       return 1;
     }
     const text = await (await call(`/v1/files/${fileId}/content`)).text();
-    if (values.output) writeFileSync(values.output, text);
-    else process.stdout.write(text);
+    if (!values.output) process.stdout.write(text);
+    else {
+      writeFileSync(values.output, text);
+      const lines = text.split('\n').filter((line) => line.trim() !== '').length;
+      if (values.json) process.stdout.write(`${JSON.stringify({ id: batch.id, status: batch.status, file_id: fileId, kind: values.errors ? 'errors' : 'output', output: values.output, lines, bytes: Buffer.byteLength(text) })}\n`);
+    }
     return 0;
   }
   process.stderr.write(usage);
   return 2;
+}
+
+/** fetch's own "fetch failed" does not say what it failed to reach. */
+async function reach(base: string, path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(`${base}${path}`, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach ${base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
 }
 
 function gatewayUrl(configFile: string | undefined): string {

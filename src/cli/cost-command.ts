@@ -7,11 +7,21 @@ import { parseSizeHint } from '../pricing/image-size.js';
 import { imageTokens, visionFamilyFor } from '../pricing/vision-tokens.js';
 import { presets } from '../providers/registry.js';
 import { formatTable } from './table.js';
+import { UsageError } from './usage-error.js';
 
+export const usage = `usage: tidegate cost --model M [--input N] [--cached N] [--output N] [--reasoning N] [--image WxH]... [--detail low|high]
+                     [--at ISO-8601] [--batch] [--config FILE] [--json]
+  tokens and CNY for a usage at a moment, with the gateway's pricing code. Token counts are whole numbers
+  up to ${Number.MAX_SAFE_INTEGER}; --cached is part of --input and --reasoning part of --output.
+`;
+
+/** Digits only, and no larger than a double holds exactly: beyond that the count would be silently rounded. */
 function count(name: string, value: string | undefined): number {
   if (value === undefined) return 0;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a whole number of tokens, got ${value}`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed)) {
+    throw new UsageError(`--${name} must be a whole number of tokens from 0 to ${Number.MAX_SAFE_INTEGER}, got ${value}`);
+  }
   return parsed;
 }
 
@@ -21,7 +31,7 @@ export function parseMoment(text: string | undefined): Date {
   const withTime = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00` : text;
   const withZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(withTime) ? withTime : `${withTime}+08:00`;
   const at = new Date(withZone);
-  if (Number.isNaN(at.getTime())) throw new Error(`--at must be an ISO-8601 date or time, got ${text}`);
+  if (Number.isNaN(at.getTime())) throw new UsageError(`--at must be an ISO-8601 date or time, got ${text}`);
   return at;
 }
 
@@ -51,23 +61,24 @@ export async function costCommand(argv: string[]): Promise<number> {
       detail: { type: 'string' }, at: { type: 'string' }, batch: { type: 'boolean' }, json: { type: 'boolean' },
     },
   });
-  if (!values.model) throw new Error('usage: tidegate cost --model M [--input N] [--cached N] [--output N] [--image WxH]... [--at ISO-8601] [--batch] [--json]');
+  if (!values.model) throw new UsageError('--model M is required');
   const config = loadConfig({ file: values.config });
   const found = findModel(config, values.model);
-  if (!found) throw new Error(`unknown model ${values.model}: not in the config nor in any preset catalogue`);
+  if (!found) throw new UsageError(`unknown model ${values.model}: not in the config nor in any preset catalogue`);
   const at = parseMoment(values.at);
   const input = count('input', values.input);
   const cached = count('cached', values.cached);
   const output = count('output', values.output);
   const reasoning = count('reasoning', values.reasoning);
-  if (cached > input) throw new Error('--cached counts part of --input, so it cannot be larger');
-  if (reasoning > output) throw new Error('--reasoning counts part of --output, so it cannot be larger');
+  if (cached > input) throw new UsageError('--cached counts part of --input, so it cannot be larger');
+  if (reasoning > output) throw new UsageError('--reasoning counts part of --output, so it cannot be larger');
 
   const family = visionFamilyFor(found.preset, found.model.upstream);
-  const detail = values.detail === 'low' || values.detail === 'high' ? values.detail : undefined;
+  if (values.detail !== undefined && values.detail !== 'low' && values.detail !== 'high') throw new UsageError(`--detail takes low or high, got ${values.detail}`);
+  const detail = values.detail;
   const images = (values.image ?? []).map((hint) => {
     const size = parseSizeHint(hint);
-    if (!size) throw new Error(`--image must be WIDTHxHEIGHT, got ${hint}`);
+    if (!size) throw new UsageError(`--image must be WIDTHxHEIGHT, each 1 to 999999 pixels, got ${hint}`);
     if (!family) throw new Error(`${values.model} has no image token rule (not a vision model family)`);
     return { hint, ...imageTokens(family, size, detail ? { detail } : {}) };
   });
@@ -75,6 +86,8 @@ export async function costCommand(argv: string[]): Promise<number> {
   const usage = { inputUncached: input - cached + imageTotal, cacheRead: cached, cacheWrite: 0, output, reasoning, imageTokens: imageTotal, estimated: false };
   const pricer = new Pricer(config);
   const cost = pricer.cost(found.model, usage, at, values.batch === true);
+  // Nano-yuan past 2^53 would be printed rounded (or in exponent notation), which is no price at all.
+  if (!Number.isSafeInteger(Math.round(cost.nanoCny))) throw new UsageError('the token counts are too large to price exactly; give smaller counts');
   const version = priceAt(found.model.prices, at);
   const perImage = images.map((image) => {
     const one = pricer.cost(found.model, { ...usage, inputUncached: image.tokens, cacheRead: 0, output: 0, reasoning: 0, imageTokens: image.tokens }, at, values.batch === true);

@@ -8,10 +8,11 @@ import { storageEngine } from '../flywheel/flywheel-service.js';
 import { exportRouterLabels, type LabelsReport, type LabelsSpec } from '../flywheel/router-labels.js';
 import { buildPrivacyEngine } from '../pipeline/privacy-stage.js';
 import { migrate, openDatabase, type Database } from '../storage/index.js';
+import { parseDateRange } from './date-options.js';
 import { createProgress } from './progress.js';
 import { formatTable } from './table.js';
 
-const usage = `Usage:
+export const usage = `Usage:
   tidegate dataset build NAME [--scenario S] [--since D] [--until D] [--curate demonstrations,feedback,flagship]
                               [--metric M] [--threshold X] [--teacher MODEL]... [--eval-share 0.2] [--seed S] [--key ID] [--json]
   tidegate dataset list [--json]
@@ -19,15 +20,14 @@ const usage = `Usage:
                               router training labels (for tidegate router train --from-feedback --labels FILE)
   tidegate dataset export NAME --format ${EXPORT_FORMATS.join('|')} [--split train|eval|all] [--output FILE] [--json]
 
-Dates are YYYY-MM-DD (a Beijing day) or ISO-8601 instants. Every command takes --config FILE.
+Dates are YYYY-MM-DD (a Beijing day; --until includes that day) or ISO-8601 times (Beijing time without an offset).
+Every command takes --config FILE.
 `;
 
-/** A Beijing day (YYYY-MM-DD) or an ISO-8601 instant, as epoch ms. */
-function instant(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00+08:00`) : Date.parse(value);
-  if (Number.isNaN(ms)) throw new DatasetError(`--${flag} takes YYYY-MM-DD or an ISO-8601 instant, got ${value}`);
-  return ms;
+/** --since / --until as the epoch-ms window the builders take (date-options.ts: a date --until includes its day). */
+function window(values: { since?: string | undefined; until?: string | undefined }): { since?: number; until?: number } {
+  const { since, until } = parseDateRange(values);
+  return { ...(since ? { since: since.ms } : {}), ...(until ? { until: until.ms } : {}) };
 }
 
 function number(value: string | undefined, flag: string): number | undefined {
@@ -82,8 +82,7 @@ async function labelsCommand(values: { config?: string | undefined; json?: boole
   const path = values.output;
   const spec: LabelsSpec = {
     ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
-    ...(values.since === undefined ? {} : { since: instant(values.since, 'since') }),
-    ...(values.until === undefined ? {} : { until: instant(values.until, 'until') }),
+    ...window(values),
     ...(values.metric === undefined ? {} : { metric: values.metric }),
     ...(values.threshold === undefined ? {} : { threshold: number(values.threshold, 'threshold') }),
     ...(values.key === undefined ? {} : { apiKeyId: values.key }),
@@ -130,8 +129,7 @@ export async function datasetCommand(argv: string[]): Promise<number> {
         name,
         curate: curation(values.curate),
         ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
-        ...(values.since === undefined ? {} : { since: instant(values.since, 'since') }),
-        ...(values.until === undefined ? {} : { until: instant(values.until, 'until') }),
+        ...window(values),
         ...(values.metric === undefined ? {} : { metric: values.metric }),
         ...(values.threshold === undefined ? {} : { threshold: number(values.threshold, 'threshold') }),
         ...(values.teacher === undefined ? {} : { teachers: values.teacher }),

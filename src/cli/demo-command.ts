@@ -8,6 +8,12 @@ import { silentLogger } from '../logging/logger.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import { createProgress } from './progress.js';
 import { formatTable } from './table.js';
+import { UsageError } from './usage-error.js';
+
+export const usage = `usage: tidegate demo [--requests N] [--json] [--config FILE]
+  start the gateway in front of simulated providers, send N mixed requests (default 24) and show what it did.
+  --config is accepted for uniformity and ignored: the demo always runs its own simulated configuration.
+`;
 
 const simulatedPresets = ['deepseek', 'qwen', 'doubao', 'kimi', 'glm', 'anthropic'];
 
@@ -57,9 +63,10 @@ function workload(size: number): Job[] {
 
 /** tidegate demo: the gateway in front of simulated providers, a short mixed workload, and what it cost. */
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { requests: { type: 'string', default: '24' }, json: { type: 'boolean' } } });
+  // --config is accepted like every command's, but the demo's providers are always the simulated ones.
+  const { values } = parseArgs({ args: argv, options: { requests: { type: 'string', default: '24' }, json: { type: 'boolean' }, config: { type: 'string' } } });
   const size = Number(values.requests);
-  if (!Number.isInteger(size) || size < 1 || size > 10_000) throw new Error('--requests must be between 1 and 10000');
+  if (!Number.isInteger(size) || size < 1 || size > 10_000) throw new UsageError(`--requests must be a whole number from 1 to 10000, got ${values.requests}`);
   const simulator = await startSimulator({ latencyMs: 20, tokenDelayMs: 2 });
   const dir = mkdtempSync(join(tmpdir(), 'tidegate-demo-'));
   const gateway = await startGateway(parseConfigText(demoConfig(simulator, dir), 'demo (simulated providers)', {}), { logger: silentLogger, cwd: dir });

@@ -12,7 +12,7 @@ import { EvaluatorSpecError, parseEvaluatorSpec, type EvaluatorSpec } from '../e
 import { createProgress } from './progress.js';
 import { formatTable } from './table.js';
 
-const usage = `usage: tidegate eval run --dataset FILE.jsonl --model M [options]
+export const usage = `usage: tidegate eval run --dataset FILE.jsonl --model M [options]
   Replays a dataset (OpenAI fine-tuning JSONL, {"messages": [...]} per line; the last assistant message is
   the reference answer) against a running gateway, scores every answer and reports mean scores with 95%
   confidence intervals.
@@ -29,9 +29,9 @@ const usage = `usage: tidegate eval run --dataset FILE.jsonl --model M [options]
                             (candidate better, worse, or within --epsilon); error at most --delta (default 0.05).
                             Items are taken in file order, so shuffle a sorted file first.
   --url URL                 the gateway (default TIDEGATE_URL, else the config's server address)
-  --key K                   API key (default TIDEGATE_API_KEY)
-  --priority P              x-tidegate-priority for the replayed calls: standard (default) or interactive.
-                            deferrable requests become jobs that may wait for the next off-peak window.
+  --key K, --api-key K      API key (default TIDEGATE_API_KEY)
+  --priority P              x-tidegate-priority for the replayed calls: standard (default) or interactive
+                            (not deferrable: deferred requests become jobs that wait for an off-peak window)
   --concurrency N           calls in flight at once (default 4)
   --temperature T           sampling temperature sent with every call (default 0: reproducible answers)
   --max-tokens N            max_tokens for every call
@@ -39,10 +39,14 @@ const usage = `usage: tidegate eval run --dataset FILE.jsonl --model M [options]
   --output FILE.jsonl       write every answer with its score and reason
   --json                    print the summary as JSON
   --config FILE             config file (default ./tidegate.yaml)
+  With --stop-early the sequential test decides promotion (its lower bound must also exceed --margin): the bootstrap
+  interval loses its error bound once the data decided when to stop. Calls in flight at the stop still finish, so
+  more items may be answered than the test used; "pairs" counts the items it used.
 Exit status: 0 done (and gates passed), 1 a gate failed, 2 bad input or nothing could be evaluated.
 `;
 
-const PRIORITIES: readonly Priority[] = ['interactive', 'standard', 'deferrable'];
+/** A replay needs answers now; a deferrable call may become a job that waits hours for an off-peak window. */
+const PRIORITIES: readonly Priority[] = ['standard', 'interactive'];
 
 class UsageError extends Error {}
 
@@ -96,8 +100,10 @@ function printTable(summary: ReplaySummary): void {
   }
   const sequential = summary.sequential;
   if (sequential) {
-    const verdicts = { continue: 'undecided at the end of the data', candidate_better: 'candidate better', incumbent_better: 'incumbent better', equivalent: `equivalent within ±${sequential.epsilon}`, inconclusive: 'undecided' };
-    lines.push('', `sequential test (error ≤ ${sequential.delta}): ${verdicts[sequential.verdict]} after ${sequential.pairs} of ${sequential.itemsInDataset} items; difference ${sequential.mean >= 0 ? '+' : ''}${fixed(sequential.mean)}, confidence sequence [${fixed(sequential.lower)}, ${fixed(sequential.upper)}]`);
+    const verdict = sequential.verdict === 'equivalent' ? `equivalent within ±${sequential.epsilon}` : VERDICTS[sequential.verdict];
+    // Calls in flight when the test stopped still finish: they are scored and shown, but the test did not use them.
+    const extra = summary.items > sequential.pairs ? ` (${summary.items} answered: calls in flight at the stop finished, and items with an evaluation error are not paired)` : '';
+    lines.push('', `sequential test (error ≤ ${sequential.delta}): ${verdict} after ${sequential.pairs} of ${sequential.itemsInDataset} items${extra}; difference ${sequential.mean >= 0 ? '+' : ''}${fixed(sequential.mean)}, confidence sequence [${fixed(sequential.lower)}, ${fixed(sequential.upper)}]`);
   }
   if (summary.gate) lines.push('', `cutoff ${summary.gate.passed ? 'PASSED' : 'FAILED'}: ${summary.gate.reason}`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -132,6 +138,26 @@ function resolveEvaluator(values: { evaluator?: string | undefined; scenario?: s
 function gatewayUrl(configFile: string | undefined): string {
   const { host, port } = loadConfig({ file: configFile }).server;
   return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+}
+
+type SequentialSummary = NonNullable<ReplaySummary['sequential']>;
+
+const VERDICTS: Record<SequentialSummary['verdict'], string> = {
+  continue: 'undecided at the end of the data', candidate_better: 'candidate better', incumbent_better: 'incumbent better', equivalent: 'equivalent', inconclusive: 'undecided',
+};
+
+/**
+ * After stopping early only the sequential test keeps its error bound (the bootstrap interval's is lost once the
+ * data chose when to stop), so its verdict, and its confidence sequence against --margin, decide promotion.
+ */
+function decidedSequentially(summary: ReplaySummary, sequential: SequentialSummary, margin: number): ReplaySummary {
+  if (!summary.comparison) return { ...summary, sequential };
+  const promote = sequential.verdict === 'candidate_better' && sequential.lower > margin;
+  const lower = fixed(sequential.lower);
+  const reason = sequential.verdict === 'candidate_better' && !promote
+    ? `sequential test: candidate better, but its lower bound ${lower} is not above the margin ${margin}`
+    : `sequential test (error ≤ ${sequential.delta}): ${VERDICTS[sequential.verdict]} after ${sequential.pairs} pairs, lower bound ${lower}`;
+  return { ...summary, comparison: { ...summary.comparison, promote, reason }, sequential };
 }
 
 async function evalRun(argv: string[]): Promise<number> {
@@ -170,13 +196,14 @@ async function evalRun(argv: string[]): Promise<number> {
   if (!(delta > 0 && delta < 1)) throw new UsageError('--delta takes a number between 0 and 1');
   const epsilon = finite(values.epsilon, '--epsilon') ?? 0;
   const priority = (values.priority ?? 'standard') as Priority;
-  if (!PRIORITIES.includes(priority)) throw new UsageError(`--priority takes ${PRIORITIES.join(', ')}`);
+  if (!PRIORITIES.includes(priority)) throw new UsageError(`--priority takes ${PRIORITIES.join(' or ')}, got "${values.priority}"`);
   const resolved = resolveEvaluator(values);
   const concurrency = positiveInt(values.concurrency, '--concurrency', 4)!;
   const limit = positiveInt(values.limit, '--limit', undefined);
   const maxTokens = positiveInt(values['max-tokens'], '--max-tokens', undefined);
   const temperature = finite(values.temperature, '--temperature') ?? 0;
   const margin = finite(values.margin, '--margin');
+  if (values.key !== undefined && values['api-key'] !== undefined) throw new UsageError('give --key or --api-key, not both');
 
   const items = readReplayDataset(values.dataset).slice(0, limit);
   const url = values.url ?? process.env['TIDEGATE_URL'] ?? gatewayUrl(values.config);
@@ -202,15 +229,14 @@ async function evalRun(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.output) writeFileSync(values.output, outcomes.map((outcome) => JSON.stringify(outcome)).join('\n') + '\n');
-  const summary: ReplaySummary = {
-    ...summariseReplay(outcomes, { evaluator: evaluator.description, binary: evaluator.binary, candidate: values.model, incumbent: values.incumbent, cutoff: resolved.cutoff, margin }),
-    ...(sequential ? { sequential: { ...sequential.state(), delta, epsilon, itemsInDataset: items.length } } : {}),
-  };
+  const replayed = summariseReplay(outcomes, { evaluator: evaluator.description, binary: evaluator.binary, candidate: values.model, incumbent: values.incumbent, cutoff: resolved.cutoff, margin });
+  const summary: ReplaySummary = sequential
+    ? decidedSequentially(replayed, { ...sequential.state(), delta, epsilon, itemsInDataset: items.length }, margin ?? 0)
+    : replayed;
   if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, evaluator_source: resolved.source, priority }, null, 2)}\n`);
   else printTable(summary);
-  // After stopping early only the sequential test's verdict keeps its error bound; the bootstrap's does not.
-  const better = summary.sequential ? summary.sequential.verdict === 'candidate_better' : summary.comparison?.promote === true;
-  const gateFailed = summary.gate?.passed === false || (values['require-better'] === true && !better);
+  // The printed verdict, comparison.promote and the exit status are one decision.
+  const gateFailed = summary.gate?.passed === false || (values['require-better'] === true && summary.comparison?.promote !== true);
   return gateFailed ? 1 : 0;
 }
 

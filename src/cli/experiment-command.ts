@@ -4,7 +4,7 @@ import { readExperimentStatus, type ExperimentStatus } from '../experiments/expe
 import { migrate, openDatabase } from '../storage/index.js';
 import { formatTable } from './table.js';
 
-const usage = 'usage: tidegate experiment status [--config FILE] [--json]';
+export const usage = 'usage: tidegate experiment status [--config FILE] [--json]';
 
 function describe(status: ExperimentStatus): string {
   const scope = [status.scenario === null ? '' : `scenario ${status.scenario}`, status.route === null ? '' : `route ${status.route}`].filter(Boolean).join(', ');

@@ -4,8 +4,9 @@ import { publishChangeNotice, type ChangeNotice } from '../cluster/notices.js';
 import { activeKeyId, createApiKey, listApiKeys, listTeams, migrate, openDatabase, revokeApiKey, setTeamLimits, updateApiKeyLimits, type Database } from '../storage/index.js';
 import { describeLimit, keyOnlyOptions, limitOptions, limitsFromOptions } from './limits-options.js';
 import { formatTable } from './table.js';
+import { UsageError } from './usage-error.js';
 
-const usage = `usage:
+export const usage = `usage:
   tidegate keys create NAME|--name NAME [--team T] [--daily-budget CNY] [--monthly-budget CNY] [--rpm N] [--max-priority P] [--json]
   tidegate keys update ID [--team T|none] [--daily-budget CNY|none] [--monthly-budget CNY|none] [--rpm N|none] [--max-priority interactive|standard|deferrable|none]
   tidegate keys list [--json]
@@ -31,28 +32,49 @@ async function announce(config: GatewayConfig, notice: ChangeNotice): Promise<st
   return `Running gateways apply it within ${Math.ceil(config.cluster.keyCacheTtlMs / 1000)} s.`;
 }
 
+/** The name comes as the positional NAME or as --name NAME; both at once is refused rather than one silently dropped. */
+function keyName(option: string | undefined, positional: string | undefined): string {
+  if (option !== undefined && positional !== undefined) throw new UsageError(`give the name once: "${positional}" or --name ${option}, not both`);
+  const name = (option ?? positional)?.trim();
+  if (!name) throw new UsageError('keys create needs a NAME (or --name NAME)');
+  return name;
+}
+
 const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '-');
 
 export async function keysCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  // An unknown subcommand is answered before the database is opened (and so created).
+  if (sub === undefined || !['create', 'update', 'list', 'revoke'].includes(sub)) {
+    process.stderr.write(usage);
+    return 2;
+  }
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' }, ...limitOptions, ...keyOnlyOptions } });
+  // Mistakes in the arguments are refused before the database is opened.
+  const limits = limitsFromOptions(values);
+  const id = positionals[0];
+  if ((sub === 'update' || sub === 'revoke') && !id) throw new UsageError(`keys ${sub} needs the key ID (or its prefix)`);
+  if (sub === 'update' && Object.keys(limits).length === 0) throw new UsageError('nothing to update: give --team, --daily-budget, --monthly-budget, --rpm or --max-priority');
+  const name = sub === 'create' ? keyName(values.name, positionals[0]) : '';
   return withDatabase(values.config, async (database, config) => {
     if (sub === 'create') {
-      const name = values.name ?? positionals[0];
-      if (!name) throw new Error(usage);
-      const key = await createApiKey(database, name, Date.now(), limitsFromOptions(values));
+      // privacy.keys policies name keys, so a second active key of the same name would be ambiguous there.
+      if ((await listApiKeys(database)).some((key) => key.revokedAt === null && key.name === name)) {
+        throw new UsageError(`an active key is already named "${name}"; revoke it first or choose another name`);
+      }
+      const key = await createApiKey(database, name, Date.now(), limits);
       await announce(config, { kind: 'keys' });
       if (values.json) out(key);
       else process.stdout.write(`Created key ${key.id} (${key.name}). Copy it now; it is stored only as a hash:\n\n  ${key.key}\n`);
       return 0;
     }
-    if (sub === 'update') {
-      const id = positionals[0];
-      if (!id) throw new Error(usage);
+    if (sub === 'update' && id) {
       const keyId = await activeKeyId(database, id);
-      const updated = await updateApiKeyLimits(database, id, limitsFromOptions(values));
-      process.stdout.write(updated && keyId !== undefined ? `Updated ${id}. ${await announce(config, { kind: 'key', id: keyId })}\n` : `No active key ${id}.\n`);
+      const updated = await updateApiKeyLimits(database, id, limits);
+      const applied = updated && keyId !== undefined ? await announce(config, { kind: 'key', id: keyId }) : '';
+      if (values.json) out({ id, updated, ...(updated ? { limits } : {}) });
+      else process.stdout.write(updated ? `Updated ${id}. ${applied}\n` : `No active key ${id}.\n`);
       return updated ? 0 : 1;
     }
     if (sub === 'list') {
@@ -66,9 +88,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    if (sub === 'revoke') {
-      const id = positionals[0];
-      if (!id) throw new Error(usage);
+    if (sub === 'revoke' && id) {
       const keyId = await activeKeyId(database, id);
       const revoked = await revokeApiKey(database, id);
       const applied = revoked && keyId !== undefined ? await announce(config, { kind: 'key', id: keyId }) : '';
@@ -84,6 +104,10 @@ export async function keysCommand(argv: string[]): Promise<number> {
 export async function teamsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' }, ...limitOptions } });
+  if (!((sub === 'set' && positionals[0]) || sub === 'list')) {
+    process.stderr.write(usage);
+    return 2;
+  }
   return withDatabase(values.config, async (database, config) => {
     if (sub === 'set' && positionals[0]) {
       const { team: _ignored, ...limits } = limitsFromOptions(values);

@@ -3,6 +3,11 @@ import { loadConfig } from '../config/index.js';
 import { PUBLISHED_LIMITS, resolveModelLimits } from '../scheduling/model-limits.js';
 import { formatTable } from './table.js';
 
+export const usage = `usage: tidegate limits [--published] [--config FILE] [--json]
+  the admission limits each configured model runs under (concurrency, tokens per minute) and where each comes from;
+  --published: the built-in table of providers' published limits
+`;
+
 const show = (value: number | undefined) => (value === undefined ? 'unlimited' : String(value));
 
 /**

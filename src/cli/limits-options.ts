@@ -1,6 +1,7 @@
 import { parseCnyToNano } from '../pricing/cost.js';
 import type { KeyLimits } from '../storage/index.js';
 import { isPriorityClass } from '../scheduling/priority.js';
+import { UsageError } from './usage-error.js';
 
 /** Keys only: the most urgent class a key may use (--max-priority standard). */
 export const keyOnlyOptions = { 'max-priority': { type: 'string' } } as const;
@@ -19,7 +20,7 @@ function amount(flag: string, value: string | undefined): number | null | undefi
   try {
     return parseCnyToNano(value);
   } catch {
-    throw new Error(`--${flag} takes an amount in CNY such as 5 or 12.50 (or "none"), got ${value}`);
+    throw new UsageError(`--${flag} takes an amount in CNY such as 5 or 12.50 (or "none"), got ${value}`);
   }
 }
 
@@ -33,13 +34,13 @@ export function limitsFromOptions(values: Record<string, string | boolean | unde
   if (rpm !== undefined) {
     if (rpm === 'none') limits.rpm = null;
     else if (/^\d+$/.test(rpm) && Number(rpm) > 0) limits.rpm = Number(rpm);
-    else throw new Error(`--rpm takes a positive whole number (or "none"), got ${rpm}`);
+    else throw new UsageError(`--rpm takes a positive whole number (or "none"), got ${rpm}`);
   }
   const team = values.team as string | undefined;
   if (team !== undefined) limits.team = team === 'none' ? null : team;
   const maxPriority = values['max-priority'] as string | undefined;
   if (maxPriority !== undefined) {
-    if (maxPriority !== 'none' && !isPriorityClass(maxPriority)) throw new Error(`--max-priority takes interactive, standard or deferrable (or "none"), got ${maxPriority}`);
+    if (maxPriority !== 'none' && !isPriorityClass(maxPriority)) throw new UsageError(`--max-priority takes interactive, standard or deferrable (or "none"), got ${maxPriority}`);
     limits.maxPriority = maxPriority === 'none' ? null : maxPriority;
   }
   return limits;

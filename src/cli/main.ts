@@ -1,18 +1,43 @@
 import { version } from '../api/health.js';
-import { batchCommand } from './batch-command.js';
-import { configCommand } from './config-command.js';
-import { costCommand } from './cost-command.js';
-import { datasetCommand } from './dataset-command.js';
-import { purgeCommand } from './purge-command.js';
-import { demoCommand } from './demo-command.js';
-import { evalCommand } from './eval-command.js';
-import { experimentCommand } from './experiment-command.js';
-import { keysCommand, teamsCommand } from './keys-command.js';
-import { limitsCommand } from './limits-command.js';
-import { migrateCommand } from './migrate-command.js';
-import { routerCommand } from './router-command.js';
-import { serveCommand } from './serve-command.js';
-import { usageCommand } from './usage-command.js';
+import { batchCommand, usage as batchUsage } from './batch-command.js';
+import { configCommand, usage as configUsage } from './config-command.js';
+import { costCommand, usage as costUsage } from './cost-command.js';
+import { datasetCommand, usage as datasetUsage } from './dataset-command.js';
+import { purgeCommand, usage as purgeUsage } from './purge-command.js';
+import { demoCommand, usage as demoUsage } from './demo-command.js';
+import { evalCommand, usage as evalUsage } from './eval-command.js';
+import { experimentCommand, usage as experimentUsage } from './experiment-command.js';
+import { keysCommand, teamsCommand, usage as keysUsage } from './keys-command.js';
+import { limitsCommand, usage as limitsUsage } from './limits-command.js';
+import { migrateCommand, usage as migrateUsage } from './migrate-command.js';
+import { routerCommand, usage as routerUsage } from './router-command.js';
+import { serveCommand, usage as serveUsage } from './serve-command.js';
+import { helpRequested, isArgumentError, UsageError } from './usage-error.js';
+import { usageCommand, usage as usageUsage } from './usage-command.js';
+
+interface Command {
+  run(argv: string[]): Promise<number>;
+  /** Printed for --help / -h anywhere in the command's arguments. */
+  usage: string;
+}
+
+const commands: Record<string, Command> = {
+  serve: { run: serveCommand, usage: serveUsage },
+  config: { run: configCommand, usage: configUsage },
+  migrate: { run: migrateCommand, usage: migrateUsage },
+  keys: { run: keysCommand, usage: keysUsage },
+  teams: { run: teamsCommand, usage: keysUsage },
+  cost: { run: costCommand, usage: costUsage },
+  usage: { run: usageCommand, usage: usageUsage },
+  batch: { run: batchCommand, usage: batchUsage },
+  limits: { run: limitsCommand, usage: limitsUsage },
+  router: { run: routerCommand, usage: routerUsage },
+  dataset: { run: datasetCommand, usage: datasetUsage },
+  purge: { run: purgeCommand, usage: purgeUsage },
+  eval: { run: evalCommand, usage: evalUsage },
+  experiment: { run: experimentCommand, usage: experimentUsage },
+  demo: { run: demoCommand, usage: demoUsage },
+};
 
 const help = `tidegate ${version}: a self-hosted LLM gateway (OpenAI- and Anthropic-compatible, cost in CNY)
 
@@ -20,7 +45,7 @@ Usage: tidegate <command> [options]
 
 Commands:
   serve [--config FILE] [--port N] [--host H]   run the gateway (default port 8080)
-  config check [FILE] [--json]                  validate a config file (default ./tidegate.yaml)
+  config check [FILE]... [--json]               validate config files (default ./tidegate.yaml)
   migrate [--check] [--json]                    apply storage migrations and exit (a cluster's deploy step)
   keys create NAME [--daily-budget CNY] [--monthly-budget CNY] [--rpm N] [--team T]
   keys update ID [...limits] | list | revoke ID  manage virtual API keys (stored hashed) and their budgets
@@ -44,43 +69,31 @@ Commands:
   experiment status [--json]                    live experiments (track-and-stop): arms, outcomes, shares, winner
   demo [--requests N] [--json]                  start with simulated providers and show what it does
 
-Every command takes --config FILE (default ./tidegate.yaml). Without a config file, providers are
+Every command takes --config FILE (default ./tidegate.yaml) and --help. Without a config file, providers are
 enabled by their API-key variables (DEEPSEEK_API_KEY, DASHSCOPE_API_KEY, ARK_API_KEY, ...).
 `;
 
+/** Help is answered here, before a command loads its config or opens (and so creates) its database. */
+async function runCommand(name: string, command: Command, argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    process.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(argv);
+  } catch (error) {
+    if (!isArgumentError(error)) throw error;
+    // An unknown or malformed option gets a pointer to the options; a bad value's message says enough.
+    const hint = error instanceof UsageError ? '' : `(tidegate ${name} --help shows the options)\n`;
+    process.stderr.write(`tidegate ${name}: ${error.message}\n${hint}`);
+    return 2;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && Object.hasOwn(commands, command)) return runCommand(command, commands[command]!, rest);
   switch (command) {
-    case 'serve':
-      return serveCommand(rest);
-    case 'config':
-      return configCommand(rest);
-    case 'migrate':
-      return migrateCommand(rest);
-    case 'keys':
-      return keysCommand(rest);
-    case 'teams':
-      return teamsCommand(rest);
-    case 'cost':
-      return costCommand(rest);
-    case 'usage':
-      return usageCommand(rest);
-    case 'batch':
-      return batchCommand(rest);
-    case 'limits':
-      return limitsCommand(rest);
-    case 'router':
-      return routerCommand(rest);
-    case 'dataset':
-      return datasetCommand(rest);
-    case 'purge':
-      return purgeCommand(rest);
-    case 'eval':
-      return evalCommand(rest);
-    case 'experiment':
-      return experimentCommand(rest);
-    case 'demo':
-      return demoCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${version}\n`);

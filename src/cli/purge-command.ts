@@ -4,7 +4,7 @@ import { purgeKey, sweepExpired } from '../flywheel/retention.js';
 import { listApiKeys, migrate, openDatabase } from '../storage/index.js';
 import { formatTable } from './table.js';
 
-const usage = `Usage:
+export const usage = `Usage:
   tidegate purge --key ID [--json]     delete a key's captured content, its feedback and its dataset entries
   tidegate purge --expired [--json]    delete what is past its retention now (the gateway also does this periodically)
 `;

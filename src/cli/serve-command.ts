@@ -3,8 +3,18 @@ import { loadConfig } from '../config/index.js';
 import { startGateway } from '../gateway.js';
 import { createLogger } from '../logging/logger.js';
 import { collectStartupGarbage, tuneHeapForServing } from './heap-tuning.js';
+import { helpRequested } from './usage-error.js';
+
+export const usage = `usage: tidegate serve [--config FILE] [--port N] [--host H]
+  run the gateway (default port 8080; the config's server section, else 0.0.0.0)
+`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
+  // bin/tidegate.js runs serve without main.ts (to keep the other commands' modules out of the gateway).
+  if (helpRequested(argv)) {
+    process.stdout.write(usage);
+    return 0;
+  }
   const { values } = parseArgs({
     args: argv,
     options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },

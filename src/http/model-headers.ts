@@ -14,6 +14,11 @@ export function modelCallHeaders(context: RequestContext): Record<string, string
   if (context.served) {
     headers['x-tidegate-model'] = context.served.model.id;
     headers['x-tidegate-provider'] = context.served.provider.id;
+  } else if (context.attempts.length > 0) {
+    // Nothing served: the last model tried is the one whose answer (an error) the client gets.
+    const last = context.attempts[context.attempts.length - 1]!;
+    headers['x-tidegate-model'] = last.model;
+    headers['x-tidegate-provider'] = last.provider;
   }
   if (context.cost) {
     headers['x-tidegate-cost-cny'] = context.cost.cny;

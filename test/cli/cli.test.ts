@@ -91,9 +91,9 @@ describe('tidegate CLI', () => {
     expect(JSON.parse(stdout)).toMatchObject({ cost_cny: '0.00822', priced: true, tariff: 'peak' });
   });
 
-  it('refuses --cached larger than --input', () => {
+  it('refuses --cached larger than --input, exit 2 like other argument errors', () => {
     const { code, stderr } = run(['cost', '--model', 'deepseek-flash', '--input', '10', '--cached', '20', '--config', 'good.yaml']);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain('--cached');
   });
 

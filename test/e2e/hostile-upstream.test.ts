@@ -71,8 +71,9 @@ describe('a provider that answers with garbage', () => {
     ['content that is a number', answer({ prompt_tokens: 1, completion_tokens: 1 }, { role: 'assistant', content: 42 }), 'local-d'],
   ])('answers %s with 502 upstream_unavailable naming what was malformed', async (_name, body, model) => {
     stack.simulator.script('openai-compatible', [{ kind: 'raw', body }]);
-    const { status, json } = await ask(model); // a model (circuit) of its own: these failures are the provider's
+    const { status, json, headers } = await ask(model); // a model (circuit) of its own: these failures are the provider's
     expect(status).toBe(502);
+    expect([headers.get('x-tidegate-model'), headers.get('x-tidegate-provider')]).toEqual([model, 'openai-compatible']); // who failed
     expect(json.error.code).toBe('upstream_unavailable');
     expect(json.error.message).toContain('malformed response');
   });
