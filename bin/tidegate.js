@@ -18,8 +18,10 @@ process.stdout.on('error', (error) => {
 
 run().then(
   (code) => { if (typeof code === 'number') process.exitCode = code; },
-  (error) => {
+  async (error) => {
     process.stderr.write(`tidegate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    // A command-line mistake exits 2 everywhere (main.ts); serve's arrive here, other failures exit 1.
+    const { isArgumentError } = await import('../dist/src/cli/usage-error.js');
+    process.exitCode = isArgumentError(error) ? 2 : 1;
   },
 );
