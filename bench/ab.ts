@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
-import { closedLoop, median, memoryOf, once, startChild, stopChild, type Child, type Target } from './lib.js';
+import { closedLoop, median, memoryOf, once, onConfig, startChild, stopChild, type Child, type Target } from './lib.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const rounds = Number(process.env.AB_ROUNDS ?? 8);
@@ -38,16 +38,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tidegate-ab-'));
   try {
     for (const v of variants) {
-      writeFileSync(join(dir, `${v.name}.yaml`), `server: { port: 0 }
-storage: { url: "sqlite:${join(dir, `${v.name}.db`)}" }
-providers:
-  - { id: upstream, preset: openai-compatible, baseUrl: "${simUrl}/openai-compatible/v1" }
-models:
-  - { id: bench-model, provider: upstream, tier: flagship, price: { input: 1, output: 2 } }
-  - { id: bench-light, provider: upstream, tier: light, price: { input: 0.1, output: 0.2 } }
-routes:
-  - { id: auto, light: [bench-light], flagship: [bench-model], qualityTarget: 0.95 }
-`);
+      writeFileSync(join(dir, `${v.name}.yaml`), onConfig(simUrl, join(dir, `${v.name}.db`)));
       const gw = await startChild(`tidegate ${v.name}`, process.execPath, [...v.flags, join(v.root, 'bin/tidegate.js'), 'serve', '--config', join(dir, `${v.name}.yaml`)], 'stderr', /"url":"(http:[^"]+)"/);
       v.child = gw.child;
       const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Benchmark prompt: say hello.' }] });

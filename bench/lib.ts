@@ -243,3 +243,20 @@ export async function closedLoop(target: Target, concurrency: number, durationMs
   await agent.close();
   return { sent: latencies.length + errors, ok: latencies.length, errors, achievedRps: latencies.length / (elapsed / 1000), latency: dist(latencies), ...(firstError ? { firstError } : {}) };
 }
+
+/**
+ * The "Tidegate ON" config the single-gateway benchmarks share (tail, young, ab): request log on (the default),
+ * priced light and flagship models on one simulated upstream, and an `auto` route between them.
+ */
+export function onConfig(simUrl: string, dbFile: string): string {
+  return `server: { port: 0 }
+storage: { url: "sqlite:${dbFile}" }
+providers:
+  - { id: upstream, preset: openai-compatible, baseUrl: "${simUrl}/openai-compatible/v1" }
+models:
+  - { id: bench-model, provider: upstream, tier: flagship, price: { input: 1, output: 2 } }
+  - { id: bench-light, provider: upstream, tier: light, price: { input: 0.1, output: 0.2 } }
+routes:
+  - { id: auto, light: [bench-light], flagship: [bench-model], qualityTarget: 0.95 }
+`;
+}

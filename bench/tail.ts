@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
-import { once, openLoop, sleep, startChild, stopChild, type Target } from './lib.js';
+import { once, onConfig, openLoop, sleep, startChild, stopChild, type Target } from './lib.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const [rate = 1000, seconds = 5, rounds = 3] = process.argv.slice(2).map(Number);
@@ -22,16 +22,7 @@ async function main(): Promise<void> {
   const sim = await startChild('simulator', process.execPath, [join(root, 'dist/src/simulator/cli.js'), '--port', '0'], 'stdout', /\{.*\}\n/);
   const simUrl = JSON.parse(sim.match[0]).url as string;
   const dir = mkdtempSync(join(tmpdir(), 'tidegate-tail-'));
-  writeFileSync(join(dir, 'on.yaml'), `server: { port: 0 }
-storage: { url: "sqlite:${join(dir, 'on.db')}" }
-providers:
-  - { id: upstream, preset: openai-compatible, baseUrl: "${simUrl}/openai-compatible/v1" }
-models:
-  - { id: bench-model, provider: upstream, tier: flagship, price: { input: 1, output: 2 } }
-  - { id: bench-light, provider: upstream, tier: light, price: { input: 0.1, output: 0.2 } }
-routes:
-  - { id: auto, light: [bench-light], flagship: [bench-model], qualityTarget: 0.95 }
-`);
+  writeFileSync(join(dir, 'on.yaml'), onConfig(simUrl, join(dir, 'on.db')));
   const gw = await startChild('tidegate', process.execPath, [...flags, join(root, 'bin/tidegate.js'), 'serve', '--config', join(dir, 'on.yaml')], 'stderr', /"url":"(http:[^"]+)"/);
   const headers = { 'content-type': 'application/json', authorization: 'Bearer bench' };
   const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Benchmark prompt: say hello.' }] });

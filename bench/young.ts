@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
-import { closedLoop, memoryOf, once, openLoop, sleep, startChild, stopChild, type Target } from './lib.js';
+import { closedLoop, memoryOf, once, onConfig, openLoop, sleep, startChild, stopChild, type Target } from './lib.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const variants = process.argv.slice(2);
@@ -21,16 +21,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < Number(process.env.YOUNG_ROUNDS ?? 1); round += 1) {
       for (const flags of variants) {
         const dir = mkdtempSync(join(tmpdir(), 'tidegate-young-'));
-        writeFileSync(join(dir, 'on.yaml'), `server: { port: 0 }
-storage: { url: "sqlite:${join(dir, 'on.db')}" }
-providers:
-  - { id: upstream, preset: openai-compatible, baseUrl: "${simUrl}/openai-compatible/v1" }
-models:
-  - { id: bench-model, provider: upstream, tier: flagship, price: { input: 1, output: 2 } }
-  - { id: bench-light, provider: upstream, tier: light, price: { input: 0.1, output: 0.2 } }
-routes:
-  - { id: auto, light: [bench-light], flagship: [bench-model], qualityTarget: 0.95 }
-`);
+        writeFileSync(join(dir, 'on.yaml'), onConfig(simUrl, join(dir, 'on.db')));
         const gw = await startChild('tidegate', process.execPath, [...flags.split(' ').filter(Boolean), join(root, 'bin/tidegate.js'), 'serve', '--config', join(dir, 'on.yaml')], 'stderr', /"url":"(http:[^"]+)"/);
         const pid = gw.child.process.pid;
         const start = memoryOf(pid)?.rssMiB ?? NaN;

@@ -31,7 +31,7 @@ function routerInput(text: string): { id: unknown; input: RouterInput } {
 
 /**
  * tidegate router score [--model FILE] < in.jsonl: one {"id","score"} line per {"id","prompt"} or {"id","messages"}
- * line. Replaces router/cli.ts's routerScoreCommand for the CLI (that one misreads BOMs, comments and bad lines).
+ * line; a BOM, blank and # lines are skipped, and a bad line stops with its number (exit 2).
  */
 export async function routerScoreLines(argv: string[], input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { model: { type: 'string' } } });

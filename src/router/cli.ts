@@ -1,11 +1,9 @@
-/** `tidegate router train | eval | score` as functions; the CLI wires them in. Each returns an exit code. */
+/** `tidegate router train | eval` as functions; the CLI wires them in (score: cli/router-score.ts). Each returns an exit code. */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../cli/table.js';
-import { inputFromPrompt } from './features.js';
-import { LinearScorer, readArtifact } from './model.js';
+import { readArtifact } from './model.js';
 import { DEFAULT_ARTIFACT } from './paths.js';
 import { DEFAULT_LABELS_WEIGHT, trainRouter } from './pipeline.js';
 import { LABELS_FORMAT, readLabels } from './labels.js';
@@ -117,24 +115,6 @@ export async function routerEvalCommand(argv: string[]): Promise<number> {
     const slim = { ...report, benchmarks: report.benchmarks.map((b) => ({ ...b, routers: Object.fromEntries(Object.entries(b.routers).map(([k, v]) => [k, { ...v, value: { ...v.value, points: undefined } }])) })) };
     process.stdout.write(JSON.stringify(slim, null, 2) + '\n');
   } else process.stdout.write(formatEval(report) + '\n');
-  return 0;
-}
-
-/** tidegate router score [--model FILE] < in.jsonl > out.jsonl; input {"id","prompt"} or {"id","messages"}. */
-export async function routerScoreCommand(argv: string[], input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' } } });
-  const scorer = new LinearScorer(readArtifact(values.model ?? DEFAULT_ARTIFACT));
-  let line = 0;
-  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-    line++;
-    if (!text.trim()) continue;
-    const row = JSON.parse(text) as { id?: unknown; prompt?: unknown; messages?: unknown };
-    let score: number;
-    if (Array.isArray(row.messages)) score = scorer.score(row.messages as Array<{ role: string; content?: unknown }>);
-    else if (typeof row.prompt === 'string') score = scorer.scoreInput(inputFromPrompt(row.prompt));
-    else throw new Error(`line ${line}: expected "prompt" (string) or "messages" (array)`);
-    output.write(JSON.stringify({ id: row.id ?? null, score }) + '\n');
-  }
   return 0;
 }
 

@@ -2,7 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadRouter, thresholdForTarget } from '../../src/router/index.js';
 import { trainRouter } from '../../src/router/pipeline.js';
-import { routerScoreCommand } from '../../src/router/cli.js';
+import { routerScoreLines } from '../../src/cli/router-score.js';
 import { applyThreshold, calibrationCurve, chooseThreshold } from '../../src/router/calibrate.js';
 import { LinearScorer } from '../../src/router/model.js';
 import { featurise } from '../../src/router/train.js';
@@ -47,7 +47,7 @@ describe('shipped router artifact', () => {
     const input = Readable.from(['{"id":"a","prompt":"What is 2+2?"}\n', '{"id":"b","messages":[{"role":"user","content":"What is 2+2?"}]}\n']);
     let out = '';
     const sink = new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } });
-    expect(await routerScoreCommand([], input, sink)).toBe(0);
+    expect(await routerScoreLines([], input, sink)).toBe(0);
     const rows = out.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((r) => r.id)).toEqual(['a', 'b']);
     expect(rows[0].score).toBe(rows[1].score);
