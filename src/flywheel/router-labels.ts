@@ -60,9 +60,15 @@ export interface RouterLabel {
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 
+/** With neither --metric nor --scenario, the one boolean metric the config declares, if there is exactly one. */
+function soleBooleanMetric(flywheel: FlywheelConfig): string | undefined {
+  const booleans = Object.entries(flywheel.metrics).filter(([, metric]) => metric.type === 'boolean');
+  return booleans.length === 1 ? booleans[0]![0] : undefined;
+}
+
 /** The labels, and what was counted; writes nothing. */
 export async function routerLabels(database: Database, flywheel: FlywheelConfig, spec: LabelsSpec, now: number): Promise<{ labels: RouterLabel[]; report: LabelsReport }> {
-  const metricName = spec.metric ?? (spec.scenario === undefined ? undefined : flywheel.quality[spec.scenario]?.metric);
+  const metricName = spec.metric ?? (spec.scenario === undefined ? soleBooleanMetric(flywheel) : flywheel.quality[spec.scenario]?.metric);
   const metric = metricName === undefined ? undefined : flywheel.metrics[metricName];
   if (metricName !== undefined && (metric === undefined || (metric.type !== 'boolean' && metric.type !== 'float'))) throw new DatasetError(`"${metricName}" is not a boolean or float metric declared under metrics:`);
   const threshold = spec.threshold ?? (spec.scenario !== undefined ? flywheel.quality[spec.scenario]?.target : undefined);

@@ -98,7 +98,8 @@ describe('router labels from the flywheel', () => {
     expect(human.stdout).toContain(`Wrote 4 router labels to ${path} (from 5 captured inferences)`);
     const noOutput = await cli(['dataset', 'labels', '--config', configFile]);
     expect([noOutput.code, noOutput.stderr]).toEqual([2, 'tidegate dataset: labels needs --output FILE.jsonl\n']);
-    const noMetric = await cli(['dataset', 'labels', '--output', path, '--config', configFile]);
-    expect(noMetric.stderr).toContain('labels need --metric');
+    // No --metric or --scenario: the one boolean metric the config declares (resolved) is the one used.
+    const soleMetric = await cli(['dataset', 'labels', '--output', path, '--config', configFile]);
+    expect(soleMetric.stdout).toContain(`Wrote 4 router labels to ${path} (from 5 captured inferences)`);
   });
 });

@@ -63,4 +63,14 @@ describe('router labels from captured feedback', () => {
     await expect(routerLabels(database, config.flywheel, { metric: 'grade_error' }, now)).rejects.toThrow('give --threshold');
     await expect(routerLabels(database, config.flywheel, { metric: 'comment' }, now)).rejects.toThrow('not a boolean or float metric');
   });
+
+  it('uses the one boolean metric when none is named, and asks which when there are several', async () => {
+    const named = await routerLabels(database, config.flywheel, { metric: 'done' }, now);
+    const implied = await routerLabels(database, config.flywheel, {}, now); // grade_error is a float: done is the only boolean
+    expect(implied.labels).toEqual(named.labels);
+    const two = parseConfigText(`metrics:\n  done: { type: boolean, optimize: max }\n  liked: { type: boolean, optimize: max }\n`, 'two.yaml', {});
+    const { labels } = await routerLabels(database, two.flywheel, {}, now); // only shadow verdicts count then
+    expect(labels.length).toBeGreaterThan(0);
+    expect(labels.every((label) => label.weight === 1)).toBe(true);
+  });
 });
