@@ -77,7 +77,12 @@ function keyView(services: Services, key: ApiKeySummary) {
 async function createKey(services: Services, exchange: Exchange): Promise<void> {
   const body = await objectBody(exchange, ['name', ...KEY_LIMIT_FIELDS]);
   if (typeof body.name !== 'string' || body.name.trim() === '') throw invalid('name', 'expected a non-empty string');
-  const created = await services.keys.create(body.name.trim(), limitsFrom(body));
+  const name = body.name.trim();
+  // privacy.keys policies name keys, so a second active key of the same name would be ambiguous (as in the CLI).
+  if ((await services.keys.list()).some((key) => key.revokedAt === null && key.name === name)) {
+    throw invalid('name', `an active key is already named "${name}"; revoke it first or choose another name`);
+  }
+  const created = await services.keys.create(name, limitsFrom(body));
   sendJson(exchange.response, 201, { ...keyView(services, { ...created, revokedAt: null, lastUsedAt: null }), key: created.key });
 }
 

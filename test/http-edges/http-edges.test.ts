@@ -242,6 +242,15 @@ describe('admin bodies', () => {
     expectError(team, 400, 'invalid_request');
     expect(team.json.error.param).toBe('daily_budget');
   });
+  it('a second active key of the same name is refused (privacy policies name keys); after a revoke the name is free', async () => {
+    const first = await post('/admin/keys', JSON.stringify({ name: 'twin' }), admin);
+    expect(first.status).toBe(201);
+    const second = await post('/admin/keys', JSON.stringify({ name: ' twin ' }), admin);
+    expectError(second, 400, 'invalid_request');
+    expect(second.json.error.param).toBe('name');
+    await raw(stack, `/admin/keys/${first.json.id}`, { method: 'DELETE', headers: admin });
+    expect((await post('/admin/keys', JSON.stringify({ name: 'twin' }), admin)).status).toBe(201);
+  });
   it('the create response has the snake_case shape of GET /admin/keys, plus the key', async () => {
     const created = await post('/admin/keys', JSON.stringify({ name: 'shaped', daily_budget_cny: '5', max_priority: 'standard' }), admin);
     expect(created.status).toBe(201);
