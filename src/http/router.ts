@@ -66,11 +66,12 @@ export class Router {
     return pathMatched ? 'method' : undefined;
   }
 
-  /** The methods routed for a path (HEAD wherever GET is), for the Allow header of a 405. */
-  allowedMethods(path: string): string[] {
-    const methods = new Set(this.routes.filter((route) => route.pattern.test(path)).map((route) => route.method));
+  /** The methods routed for a path (HEAD wherever GET is), for the Allow header of a 405, and its error shape. */
+  methodsAt(path: string): { methods: string[]; errorShape: 'openai' | 'anthropic' } {
+    const here = this.routes.filter((route) => route.pattern.test(path));
+    const methods = new Set(here.map((route) => route.method));
     if (methods.has('GET')) methods.add('HEAD');
-    return [...methods].sort();
+    return { methods: [...methods].sort(), errorShape: here.some((route) => route.errorShape === 'anthropic') ? 'anthropic' : 'openai' };
   }
 }
 

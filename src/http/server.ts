@@ -74,18 +74,18 @@ async function handle(
     if (!response.writableFinished) aborter.abort();
   });
   let exchange: Exchange | undefined;
-  // Anthropic's paths answer in Anthropic's envelope even before a route matched (a 405, a 401).
-  let errorShape: 'openai' | 'anthropic' = pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+  let errorShape: 'openai' | 'anthropic' = 'openai';
   try {
-    if (state.draining) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another node.', { retryAfterMs: 1000 });
     const match = router.match(request.method ?? 'GET', pathname);
     if (match === undefined) throw new GatewayError('not_found', `No route ${request.method} ${pathname}.`);
     if (match === 'method') {
-      const allowed = router.allowedMethods(pathname).join(', ');
-      response.setHeader('allow', allowed); // RFC 9110: a 405 says which methods the resource has
-      throw new GatewayError('method_not_allowed', `${request.method} is not allowed on ${pathname}; use ${allowed}.`);
+      const { methods, errorShape: shape } = router.methodsAt(pathname);
+      errorShape = shape; // an Anthropic path answers a wrong method in Anthropic's envelope
+      response.setHeader('allow', methods.join(', ')); // RFC 9110: a 405 says which methods the resource has
+      throw new GatewayError('method_not_allowed', `${request.method} is not allowed on ${pathname}; use ${methods.join(', ')}.`);
     }
     errorShape = match.route.errorShape ?? 'openai';
+    if (state.draining) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another node.', { retryAfterMs: 1000 });
     const principal = match.route.access === 'public' ? ({ kind: 'open' } as const) : await auth.authenticate(presentedKey(request.headers));
     if (match.route.access === 'admin' && principal.kind !== 'admin' && !(principal.kind === 'open' && auth.isOpen)) {
       throw new GatewayError('admin_key_required', 'This route needs the admin key (admin.key in the config or TIDEGATE_ADMIN_KEY).');

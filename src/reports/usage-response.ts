@@ -4,8 +4,8 @@
  * so the browser bundle and the UI's type check never pull in server code.
  */
 
-export interface UsageReportLine {
-  group: string;
+/** Counts and money every spend report line carries (this report's lines, the dashboard overview's). */
+export interface SpendTotals {
   requests: number;
   errors: number;
   input_tokens: number;
@@ -14,6 +14,10 @@ export interface UsageReportLine {
   spend_cny: string;
   flagship_equivalent_cny: string;
   savings_cny: string;
+}
+
+export interface UsageReportLine extends SpendTotals {
+  group: string;
   /** Savings by source: the exact cache's hits, and routing (the rest: light models instead of the flagship). */
   cache_hits: number;
   semantic_cache_hits: number;

@@ -1,8 +1,9 @@
 /**
- * The response shape of GET /admin/dashboard/overview (rollups/overview.ts, rollups/quality.ts). Types only and no
- * imports: the dashboard (ui/src/types.ts) imports them type-only, so the browser bundle and the UI's type check
- * never pull in server code.
+ * The response shape of GET /admin/dashboard/overview (rollups/overview.ts, rollups/quality.ts). Types only, and
+ * type-only imports of other such files: the dashboard (ui/src/types.ts) imports them type-only, so the browser
+ * bundle and the UI's type check never pull in server code.
  */
+import type { SpendTotals } from '../reports/usage-response.js';
 
 export interface Percentiles {
   p50: number | null;
@@ -10,15 +11,7 @@ export interface Percentiles {
   p99: number | null;
 }
 
-export interface OverviewLine {
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-  spend_cny: string;
-  flagship_equivalent_cny: string;
-  savings_cny: string;
+export interface OverviewLine extends SpendTotals {
   /** Savings by source, as `tidegate usage` computes them (routing = flagship equivalent − spend − cache savings). */
   savings_by_source_cny: { routing: string; cache: string; semantic_cache: string; provider_cache: string; off_peak: string; batch: string };
   latency_ms: Percentiles;

@@ -9,8 +9,8 @@ import { HOUR_MS, RollupJob } from '../../src/rollups/rollup-job.js';
 import { routingMix } from '../../src/rollups/routing-mix.js';
 import { dayIn } from '../../src/rollups/time-zone.js';
 import { usageRowsFromRollups } from '../../src/rollups/usage-rows.js';
-import { migrate, migrationNames, openDatabase, RequestLogWriter, usageReport, type Database, type RequestLogRow, type UsageGroup } from '../../src/storage/index.js';
-import { makeRow, targets, type Target } from '../storage/storage-targets.js';
+import { migrate, migrationNames, openDatabase, usageReport, type Database, type RequestLogRow, type UsageGroup } from '../../src/storage/index.js';
+import { makeRow, targets, writeLogRows, type Target } from '../storage/storage-targets.js';
 import { lcg } from '../fixtures/lcg.js';
 
 /**
@@ -62,11 +62,7 @@ describe.each(targets)('narrow hourly rollups against request_log: $name', (targ
   let database: Database;
   let store: ReturnType<Target['fresh']>;
 
-  const write = async (rows: readonly RequestLogRow[]) => {
-    const writer = new RequestLogWriter(database, { batchSize: 500, flushIntervalMs: 5, queueLimit: 100_000 });
-    for (const row of rows) writer.write(row);
-    await writer.close();
-  };
+  const write = (rows: readonly RequestLogRow[]) => writeLogRows(database, rows);
 
   /** Every page query the narrow tables serve, checked against SQL over request_log for [since, until). */
   const expectExact = async (since: number, until: number) => {
@@ -164,9 +160,7 @@ describe.each(targets)('migration 0016 back-fills the narrow rollups from stored
     try {
       // Up to the migration before this one.
       await migrate(database, { upTo: migrationNames[migrationNames.indexOf('0016_rollup_dimensions') - 1]! });
-      const writer = new RequestLogWriter(database, { batchSize: 500, flushIntervalMs: 5, queueLimit: 100_000 });
-      for (const row of mixedRows(1200, 5, 'old_')) writer.write(row);
-      await writer.close();
+      await writeLogRows(database, mixedRows(1200, 5, 'old_'));
       // What the roll-up did before 0016: the detailed and compact tables, and the watermark.
       const watermark = DAY0 + 2 * DAY_MS;
       for (const table of ROLLUP_TABLES.filter((spec) => spec.name === ROLLUP_TABLE || spec.name === COMPACT_TABLE)) await refillRollupTable(database.db, table, 0, watermark);
@@ -205,9 +199,7 @@ describe('D1: no dashboard query over more than an hour reads request_log once t
     const database = await openDatabase(store.url);
     try {
       await migrate(database);
-      const writer = new RequestLogWriter(database, { batchSize: 500, flushIntervalMs: 5, queueLimit: 100_000 });
-      for (const row of mixedRows(1500, 3, 'logged_')) writer.write(row);
-      await writer.close();
+      await writeLogRows(database, mixedRows(1500, 3, 'logged_'));
       await new RollupJob(database, { settleMs: 0 }).run(DAY0 + 4 * DAY_MS);
 
       // Every statement Kysely prepares on the SQLite handle, with its parameters.

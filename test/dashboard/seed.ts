@@ -5,6 +5,7 @@ import { insertInferences, type InferenceRow } from '../../src/flywheel/inferenc
 import { SHADOW_VERDICT_METRIC } from '../../src/flywheel/router-labels.js';
 import { RollupJob } from '../../src/rollups/rollup-job.js';
 import { lcg } from '../fixtures/lcg.js';
+import { writeLogRows } from '../storage/storage-targets.js';
 import {
   claimJob,
   completeJob,
@@ -13,7 +14,6 @@ import {
   insertBatchWithLines,
   insertJobs,
   revokeApiKey,
-  RequestLogWriter,
   setTeamLimits,
   settleForwardedLine,
   updateBatch,
@@ -281,9 +281,7 @@ export async function seedDashboardStore(database: Database, options: SeedOption
       rows.push(row);
     }
   }
-  const writer = new RequestLogWriter(database, { batchSize: 500, flushIntervalMs: 5, queueLimit: 1_000_000 });
-  for (const row of rows) writer.write(row);
-  await writer.close();
+  await writeLogRows(database, rows);
 
   // Deferred single requests (the valley), claimed and billed through the job store as the runner does.
   const deferred: NewJob[] = [];

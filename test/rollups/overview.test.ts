@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUsageReport } from '../../src/reports/usage.js';
 import { dashboardOverview } from '../../src/rollups/overview.js';
 import { HOUR_MS, RollupJob, readWatermark } from '../../src/rollups/rollup-job.js';
-import { migrate, openDatabase, RequestLogWriter, usageReport, type Database, type RequestLogRow } from '../../src/storage/index.js';
-import { makeRow, targets, type Target } from '../storage/storage-targets.js';
+import { migrate, openDatabase, usageReport, type Database, type RequestLogRow } from '../../src/storage/index.js';
+import { makeRow, targets, writeLogRows, type Target } from '../storage/storage-targets.js';
 import { lcg } from '../fixtures/lcg.js';
 
 /** 2026-06-01 00:00 Beijing time (16:00 UTC the day before). */
@@ -45,11 +45,7 @@ describe.each(targets)('dashboard overview over hourly rollups: $name', (target)
   let database: Database;
   let store: ReturnType<Target['fresh']>;
 
-  const write = async (rows: readonly RequestLogRow[]) => {
-    const writer = new RequestLogWriter(database, { batchSize: 500, flushIntervalMs: 5, queueLimit: 100_000 });
-    for (const row of rows) writer.write(row);
-    await writer.close();
-  };
+  const write = (rows: readonly RequestLogRow[]) => writeLogRows(database, rows);
 
   /** What `tidegate usage --group day` reports over the same range. */
   const usageTotal = async (since: number, until: number) => buildUsageReport('day', since, until, await usageReport(database, { group: 'day', since, until }));
@@ -133,11 +129,11 @@ describe('percentiles from merged buckets', () => {
     const database = await openDatabase(store.url);
     try {
       await migrate(database);
-      const writer = new RequestLogWriter(database, { batchSize: 500, flushIntervalMs: 5, queueLimit: 10_000 });
       // Hour 1: 100 fast calls (40 ms). Hour 2: 100 slow ones (3 s). Averaging the hourly p99s would give ~2 s.
-      for (let i = 0; i < 100; i += 1) writer.write(makeRow({ id: `fast_${i}`, createdAt: DAY0 + i, latencyMs: 40, firstByteMs: 20 }));
-      for (let i = 0; i < 100; i += 1) writer.write(makeRow({ id: `slow_${i}`, createdAt: DAY0 + HOUR_MS + i, latencyMs: 3000, firstByteMs: 900 }));
-      await writer.close();
+      await writeLogRows(database, [
+        ...Array.from({ length: 100 }, (_, i) => makeRow({ id: `fast_${i}`, createdAt: DAY0 + i, latencyMs: 40, firstByteMs: 20 })),
+        ...Array.from({ length: 100 }, (_, i) => makeRow({ id: `slow_${i}`, createdAt: DAY0 + HOUR_MS + i, latencyMs: 3000, firstByteMs: 900 })),
+      ]);
       await new RollupJob(database, { settleMs: 0 }).run(DAY0 + DAY_MS);
       const { total } = await dashboardOverview(database, { from: DAY0, until: DAY0 + DAY_MS, tz: 'Asia/Shanghai' });
       expect(total.latency_ms.p50).not.toBeNull();

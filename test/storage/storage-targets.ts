@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { openDatabase, type RequestLogRow } from '../../src/storage/index.js';
+import { openDatabase, RequestLogWriter, type Database, type RequestLogRow } from '../../src/storage/index.js';
 
 /**
  * The two stores every storage contract test runs against. Postgres is required: if it is unreachable the
@@ -44,6 +44,13 @@ export const targets: Target[] = [
     },
   },
 ];
+
+/** Writes request-log rows through the real writer (batched, as the gateway does) and waits until all are in. */
+export async function writeLogRows(database: Database, rows: Iterable<RequestLogRow>): Promise<void> {
+  const writer = new RequestLogWriter(database, { batchSize: 500, flushIntervalMs: 5, queueLimit: 1_000_000 });
+  for (const row of rows) writer.write(row);
+  await writer.close();
+}
 
 let seq = 0;
 export function makeRow(overrides: Partial<RequestLogRow> = {}): RequestLogRow {

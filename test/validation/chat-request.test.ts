@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { validateChatRequest } from '../../src/api/validate-chat.js';
-import { GatewayError } from '../../src/errors/catalogue.js';
+import type { GatewayError } from '../../src/errors/catalogue.js';
+import { gatewayErrorOf } from '../fixtures/gateway-error.js';
 
 const base = { model: 'deepseek-flash', messages: [{ role: 'user', content: 'hi' }] };
 const weather = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } };
 
-function rejection(body: object, options?: { maxStop?: number }): GatewayError {
-  try {
-    validateChatRequest({ ...base, ...body }, options);
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error(`accepted ${JSON.stringify(body)}`);
-}
+const rejection = (body: object, options?: { maxStop?: number }): GatewayError =>
+  gatewayErrorOf(() => validateChatRequest({ ...base, ...body }, options), JSON.stringify(body));
 
 describe('validateChatRequest refuses what OpenAI refuses, naming the field', () => {
   it.each<[string, object, string]>([

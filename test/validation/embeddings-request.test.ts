@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { validateEmbeddingsRequest } from '../../src/api/embeddings.js';
-import { GatewayError } from '../../src/errors/catalogue.js';
+import type { GatewayError } from '../../src/errors/catalogue.js';
+import { gatewayErrorOf } from '../fixtures/gateway-error.js';
 
 const base = { model: 'text-embedding-3-small', input: 'hello' };
 
-function rejection(body: object): GatewayError {
-  try {
-    validateEmbeddingsRequest({ ...base, ...body });
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error(`accepted ${JSON.stringify(body)}`);
-}
+const rejection = (body: object): GatewayError => gatewayErrorOf(() => validateEmbeddingsRequest({ ...base, ...body }), JSON.stringify(body));
 
 describe('validateEmbeddingsRequest', () => {
   it.each<[string, object, string]>([
