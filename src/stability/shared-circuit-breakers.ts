@@ -145,6 +145,9 @@ export class SharedCircuitBreakers extends CircuitBreakers {
 
   override tryAcquire(key: string): boolean {
     if (!this.healthy) return super.tryAcquire(key);
+    // This node's own failures opened it: refuse now, not only once Redis has answered the failure script (a
+    // retry a few ms later would otherwise still reach the provider).
+    if (super.state(key) === 'open') return false;
     const circuit = this.shared.get(key);
     if (!circuit || circuit.until === 0) return true;
     if (Date.now() + this.offset < circuit.until) return false;
